@@ -1,0 +1,1 @@
+"""The NumPy autoencoder. Kept import-free so `models.settings` loads on MicroPython too."""
