@@ -1,0 +1,1 @@
+"""Build-time machinery behind build.py: runtimes, data, dist/ assembly, the dev server, benchmarks."""

@@ -1,0 +1,213 @@
+"""Assemble dist/: the page, the Python it runs, runtimes, data, chart specs and a manifest.
+
+Files are written only when their content changed, and gzip copies are cached by content
+hash, so a rebuild with nothing new takes about a second.
+"""
+import glob
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import time
+
+from builder import dataset, runtime
+
+ROOT = runtime.ROOT
+DIST = os.path.join(ROOT, "dist")
+CACHE = runtime.CACHE
+NM = runtime.NODE_MODULES
+
+# Python the browser runs. UI thread (MicroPython): the page logic plus the settings table and
+# link codec it shares with CPython. Engine worker (Pyodide): NumPy model and data code.
+UI_FILES = ["app/main.py", "models/__init__.py", "models/settings.py", "models/links.py"]
+ENGINE_PACKAGES_DIRS = ["models", "data"]
+COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg", ".bin", ".txt", ".webmanifest")
+# Loaded only on demand (baselines, PyScript's editor/terminal extras): not part of a first visit.
+LAZY = ("scipy-", "scikit_learn-", "openblas-", "joblib-", "threadpoolctl-", "codemirror", "xterm",
+        "py-editor-", "py-terminal-", "py-game-", "manifest.json")
+
+
+def build(data_dir=None, wheels_dir=None, timings=None, log=None):
+    log = log or (lambda m: print(f"[build] {m}", flush=True))
+    timings = timings if timings is not None else []
+    t0 = time.perf_counter()
+
+    def timed(name, fn, *a):
+        t = time.perf_counter()
+        out = fn(*a)
+        if time.perf_counter() - t > 0.5:
+            timings.append((name, time.perf_counter() - t))
+        return out
+
+    timed("npm packages", runtime.ensure_node_modules, log)
+    wheels = timed("Pyodide wheels (verify)", runtime.collect_wheels,
+                   os.path.join(CACHE, "pyodide-wheels"), wheels_dir, log)
+    files = {}  # dist path -> bytes or source path
+    timed("data", add_data, files, data_dir, log)
+    timed("chart specs (Altair)", add_specs, files)
+    timed("pretrained model", add_pretrained, files, log)
+    add_app(files)
+    add_runtimes(files, wheels)
+    changed = timed("write dist/", write_tree, files)
+    manifest = timed("manifest + gzip", finish, log)
+    total = sum(e["size"] for e in manifest["files"])
+    first = sum(e["gzip_size"] or e["size"] for e in manifest["files"] if not is_lazy(e["path"]))
+    log(f"dist/: {len(manifest['files'])} files, {total / 1e6:.1f} MB; a first visit downloads about "
+        f"{first / 1e6:.1f} MB compressed ({changed} files changed, {time.perf_counter() - t0:.1f} s)")
+    for name, secs in timings:
+        log(f"  set-up step {name}: {secs:.1f} s")
+    return manifest
+
+
+def is_lazy(path):
+    return any(m in os.path.basename(path) for m in LAZY) or path.endswith(".gz")
+
+
+def add_data(files, data_dir, log):
+    from data import ecg5000
+    folder, origin = dataset.locate(data_dir, log)
+    sources = [os.path.join(folder, n) for n in (ecg5000.POOL_FILE, ecg5000.TEST_FILE)]
+    key = hashlib.sha256(b"".join(_sha(p).encode() for p in sources if os.path.isfile(p))).hexdigest()
+    cached = os.path.join(CACHE, f"ecg5000-{key[:16]}.bin")
+    if not os.path.exists(cached):
+        log(f"reading ECG5000 from {folder} ({origin})")
+        ds = ecg5000.load_folder(folder)
+        os.makedirs(CACHE, exist_ok=True)
+        with open(cached + ".part", "wb") as f:
+            f.write(ecg5000.to_bytes(ds))
+        os.replace(cached + ".part", cached)
+    files["data/ecg5000.bin"] = cached
+
+
+def add_specs(files):
+    from app import charts
+    key = _sha(os.path.join(ROOT, "app", "charts.py"))
+    cached = os.path.join(CACHE, f"specs-{key[:16]}.json")
+    if not os.path.exists(cached):
+        os.makedirs(CACHE, exist_ok=True)
+        with open(cached, "w") as f:
+            json.dump(charts.all_specs(), f, separators=(",", ":"))
+    files["specs.json"] = cached
+
+
+def add_pretrained(files, log):
+    """The model the introduction view starts with, trained in CPython with a fixed seed."""
+    try:
+        from app import pretrained
+    except ImportError:
+        return
+    files.update(pretrained.build(files["data/ecg5000.bin"], CACHE, log))
+
+
+def add_app(files):
+    for path in glob.glob(os.path.join(ROOT, "static", "*")):
+        files[os.path.basename(path)] = path
+    for rel in UI_FILES + ["app/engine.py"]:
+        if os.path.exists(os.path.join(ROOT, rel)):
+            files[rel] = os.path.join(ROOT, rel)
+    engine_files = {}
+    for pkg in ENGINE_PACKAGES_DIRS:
+        for path in sorted(glob.glob(os.path.join(ROOT, pkg, "*.py"))):
+            rel = f"{pkg}/{os.path.basename(path)}"
+            files[rel] = path
+            engine_files["./" + rel] = "./" + rel
+    # PyScript configs: which interpreter each script uses and which files it gets.
+    files["engine.json"] = json.dumps({
+        "interpreter": "./pyodide/pyodide.mjs",
+        "files": engine_files,
+    }).encode()
+    files["ui.json"] = json.dumps({
+        "interpreter": "./micropython/micropython.mjs",
+        "files": {"./" + rel: "./" + rel for rel in UI_FILES if rel != "app/main.py"
+                  and os.path.exists(os.path.join(ROOT, rel))},
+    }).encode()
+
+
+def add_runtimes(files, wheels):
+    pyo = os.path.join(NM, "pyodide")
+    for name in ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+        files[f"pyodide/{name}"] = os.path.join(pyo, name)
+    for name in wheels:
+        files[f"pyodide/{name}"] = os.path.join(CACHE, "pyodide-wheels", name)
+    mp = os.path.join(NM, "@micropython", "micropython-webassembly-pyscript")
+    for name in ("micropython.mjs", "micropython.wasm"):
+        files[f"micropython/{name}"] = os.path.join(mp, name)
+    core = os.path.join(NM, "@pyscript", "core", "dist")
+    for path in glob.glob(os.path.join(core, "*")):
+        name = os.path.basename(path)
+        if not name.endswith(".map") and name != "service-worker.js":
+            files[f"pyscript/{name}"] = path
+    for pkg in ("vega", "vega-lite", "vega-embed"):
+        files[f"vendor/{pkg}.min.js"] = os.path.join(NM, pkg, "build", f"{pkg}.min.js")
+
+
+def _content(src):
+    if isinstance(src, bytes):
+        return src
+    with open(src, "rb") as f:
+        return f.read()
+
+
+def _sha(path):
+    return runtime.sha256_file(path)
+
+
+def write_tree(files):
+    """Make dist/ hold exactly `files`, touching only what changed."""
+    changed = 0
+    for rel, src in files.items():
+        dest = os.path.join(DIST, rel)
+        data = _content(src)
+        if os.path.exists(dest) and os.path.getsize(dest) == len(data):
+            with open(dest, "rb") as f:
+                if f.read() == data:
+                    continue
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "wb") as f:
+            f.write(data)
+        changed += 1
+    keep = set(files) | {"manifest.json"} | {rel + ".gz" for rel in files}
+    for dirpath, _, names in os.walk(DIST):
+        for name in names:
+            rel = os.path.relpath(os.path.join(dirpath, name), DIST)
+            if rel not in keep:
+                os.remove(os.path.join(dirpath, name))
+    return changed
+
+
+def finish(log):
+    """Precompress what compresses well, then write the manifest of every served file."""
+    entries = []
+    for dirpath, _, names in os.walk(DIST):
+        for name in sorted(names):
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, DIST)
+            if rel == "manifest.json" or rel.endswith(".gz"):
+                continue
+            sha = _sha(path)
+            gz_size = None
+            if rel.endswith(COMPRESSIBLE):
+                gz_size = _gzip_cached(path, sha)
+            entries.append({"path": rel, "size": os.path.getsize(path), "sha256": sha, "gzip_size": gz_size})
+    entries.sort(key=lambda e: e["path"])
+    manifest = {"files": entries}
+    with open(os.path.join(DIST, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+    return manifest
+
+
+def _gzip_cached(path, sha):
+    """Write path + '.gz' (from a cache keyed by content) and return its size."""
+    cache = os.path.join(CACHE, "gz", sha + ".gz")
+    if not os.path.exists(cache):
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        with open(path, "rb") as f:
+            data = gzip.compress(f.read(), compresslevel=9, mtime=0)
+        with open(cache + ".part", "wb") as f:
+            f.write(data)
+        os.replace(cache + ".part", cache)
+    dest = path + ".gz"
+    if not (os.path.exists(dest) and os.path.getsize(dest) == os.path.getsize(cache)):
+        shutil.copyfile(cache, dest)
+    return os.path.getsize(cache)

@@ -1,0 +1,89 @@
+"""Browser end-to-end fixtures: the built dist/ served on 127.0.0.1, driven by Playwright in the
+system Chromium. Any request to a non-loopback address fails the test, and so does any
+uncaught page error or console error."""
+import os
+import urllib.parse
+
+import pytest
+
+from builder import server as dist_server
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DIST = os.path.join(ROOT, "dist")
+CHROMIUM = "/usr/bin/chromium"
+# Without these Chromium phones home at start-up; the network here is closed, and must stay unused.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-default-apps", "--disable-extensions"]
+READY_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    if not os.path.exists(os.path.join(DIST, "manifest.json")):
+        pytest.fail("dist/ is not built: run `python build.py test` (it builds first)")
+    srv, url = dist_server.start_in_background(DIST)
+    yield url
+    srv.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class PageWatch:
+    """Everything a test must not see: foreign requests, page errors, console errors."""
+
+    def __init__(self):
+        self.foreign, self.errors, self.console_errors, self.requests = [], [], [], []
+
+    def check(self):
+        assert not self.foreign, f"requests left 127.0.0.1: {self.foreign}"
+        assert not self.errors, f"uncaught page errors: {self.errors}"
+        assert not self.console_errors, f"console errors: {self.console_errors}"
+
+
+def open_page(browser, url, viewport=None, color_scheme="light"):
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900},
+                                  color_scheme=color_scheme, accept_downloads=True)
+    watch = PageWatch()
+
+    def route(r):
+        host = urllib.parse.urlsplit(r.request.url).hostname
+        if r.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            r.continue_()
+        else:
+            watch.foreign.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("pageerror", lambda e: watch.errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and watch.console_errors.append(m.text))
+    page.on("request", lambda r: watch.requests.append(r.url))
+    # Workers' requests go through the context route too; a worker error surfaces as a page error.
+    page.goto(url)
+    return page, watch
+
+
+@pytest.fixture
+def app(browser, base_url):
+    page, watch = open_page(browser, base_url)
+    yield page, watch
+    watch.check()
+    page.context.close()
+
+
+def wait_ready(page, timeout=READY_TIMEOUT_MS):
+    page.wait_for_function("document.querySelector('#engine-status').textContent.startsWith('Ready')"
+                           " || document.querySelector('#engine-status').className === 'error'",
+                           timeout=timeout)
+    status = page.text_content("#engine-status")
+    assert status.startswith("Ready"), f"engine did not start: {status}"

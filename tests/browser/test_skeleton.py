@@ -1,0 +1,33 @@
+"""Issue 2: the page loads offline from 127.0.0.1, the engine gets Ready, and Train grows the loss chart."""
+from tests.browser.conftest import wait_ready
+
+
+def chart_rows(page, chart, source):
+    return page.evaluate(f"window.charts.data('{chart}', '{source}') || []")
+
+
+def test_train_streams_falling_losses_into_the_chart(app):
+    page, watch = app
+    wait_ready(page)
+    page.click("#train")
+    assert page.text_content("#train") == "Pause"
+    page.wait_for_function(
+        "(window.charts.data('loss-chart', 'losses') || []).filter(r => r.series === 'train').length >= 3",
+        timeout=60_000)
+    rows = chart_rows(page, "loss-chart", "losses")
+    train = [r["loss"] for r in rows if r["series"] == "train"]
+    val = [r["loss"] for r in rows if r["series"] == "validation"]
+    assert len(train) >= 3 and len(val) >= 3
+    assert train[-1] < train[0], f"training loss did not fall: {train}"
+    assert all(0 < x < 1 for x in train + val)
+    # The chart was embedded once and fed through the view API: a single canvas.
+    assert page.locator("#loss-chart canvas").count() == 1
+
+
+def test_page_is_cross_origin_isolated_and_served_with_right_types(app, base_url):
+    page, watch = app
+    assert page.evaluate("crossOriginIsolated") is True
+    for path, mime in [("pyodide/pyodide.asm.wasm", "application/wasm"), ("pyodide/pyodide.mjs", "text/javascript"),
+                       ("micropython/micropython.mjs", "text/javascript")]:
+        resp = page.request.get(base_url + path)
+        assert resp.ok and resp.headers["content-type"] == mime, (path, resp.headers)
