@@ -85,6 +85,9 @@ def main():
         t = time.perf_counter()
         ensure_venv()
         env = dict(os.environ, ANOMALY_SETUP_SECONDS=f"{time.perf_counter() - t:.1f}")
+        # One BLAS thread: on 2 cores OpenBLAS's own threads fight the browser and each other
+        # (an epoch went from 8 ms to 0.8 s), and thread count changes the last digits of losses.
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
         os.execve(VENV_PY, [VENV_PY, os.path.abspath(__file__), *sys.argv[1:]], env)
     sys.path.insert(0, ROOT)
     from builder import dist  # needs the venv's packages (numpy, altair)

@@ -23,7 +23,13 @@ ISOLATION = {  # SharedArrayBuffer and a Pyodide worker need a cross-origin isol
 class Handler(http.server.BaseHTTPRequestHandler):
     root = "."
     quiet = True
+    counter = None  # optional callable(bytes, request=False): the benchmark counts bytes on the wire
     protocol_version = "HTTP/1.1"
+
+    def end_headers(self):
+        if self.counter:
+            self.counter(sum(len(b) for b in getattr(self, "_headers_buffer", [])), request=True)
+        super().end_headers()
 
     def log_message(self, fmt, *args):
         if not self.quiet:
@@ -72,6 +78,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not head:
             with open(send, "rb") as f:
                 self.wfile.write(f.read())
+            if self.counter:
+                self.counter(st.st_size)
 
     def send_common(self, etag):
         for k, v in ISOLATION.items():
@@ -90,8 +98,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def make_server(root, host="127.0.0.1", port=0, quiet=True):
-    handler = type("DistHandler", (Handler,), {"root": os.path.abspath(root), "quiet": quiet})
+def make_server(root, host="127.0.0.1", port=0, quiet=True, counter=None):
+    handler = type("DistHandler", (Handler,), {"root": os.path.abspath(root), "quiet": quiet,
+                                               "counter": staticmethod(counter) if counter else None})
     server = http.server.ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server

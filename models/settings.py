@@ -26,7 +26,7 @@ SETTINGS = [
     _row("encoder", "int_list", [15, 7], "Encoder layers (units)", "model", 1, 256, min_len=1, max_len=10),
     _row("latent", "int", 2, "Bottleneck units", "model", 1, 64),
     _row("decoder", "int_list", [], "Decoder layers (empty = mirror the encoder)", "model", 1, 256, min_len=0, max_len=10),
-    _row("activation", "choice", "relu", "Hidden activation", "model", choices=ACTIVATIONS),
+    _row("activation", "choice", "leaky_relu", "Hidden activation", "model", choices=ACTIVATIONS),
     _row("output_activation", "choice", "sigmoid", "Output activation", "model", choices=["sigmoid", "linear"]),
     _row("init", "choice", "glorot_uniform", "Weight initializer", "model", choices=["glorot_uniform", "glorot_normal", "he"]),
     _row("dropout", "float", 0.0, "Dropout on hidden layers", "model", 0.0, 0.9),
@@ -39,7 +39,7 @@ SETTINGS = [
     _row("beta2", "float", 0.999, "Adam/Adamax beta2", "advanced", 0.0, 0.99999),
     _row("momentum", "float", 0.9, "Momentum (momentum, Nesterov)", "advanced", 0.0, 0.999),
     _row("rho", "float", 0.9, "Decay rho (RMSProp, Adadelta)", "advanced", 0.0, 0.999),
-    _row("epsilon", "float", 1e-7, "Epsilon", "advanced", 1e-10, 1.0),
+    _row("epsilon", "float", 1e-4, "Epsilon", "advanced", 1e-10, 1.0),
     # training run
     _row("epochs", "int", 20, "Epochs per run", "training", 1, 1000),
     _row("batch_size", "int", 256, "Batch size", "training", 1, 4096),

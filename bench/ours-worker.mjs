@@ -1,0 +1,28 @@
+// Loads the very runtime the app ships (app/pyodide), NumPy, and the repository's models/ and
+// data/ code, then runs models.bench.run_once on the real 2600 normal beats.
+import { loadPyodide } from "./app/pyodide/pyodide.mjs";
+
+self.onmessage = async (e) => {
+  try {
+    const py = await loadPyodide({ indexURL: new URL("./app/pyodide/", import.meta.url).href });
+    await py.loadPackage("numpy");
+    const files = await (await fetch("./py/files.json")).json();
+    for (const f of files) {
+      py.FS.mkdirTree("/bench/" + f.split("/")[0]);
+      py.FS.writeFile("/bench/" + f, await (await fetch("./py/" + f)).text());
+    }
+    py.globals.set("blob", new Uint8Array(await (await fetch("./app/data/ecg5000.bin")).arrayBuffer()));
+    py.globals.set("runs", e.data.runs);
+    const times = py.runPython(`
+import sys
+sys.path.insert(0, "/bench")
+from data import ecg5000
+from models import bench
+ds = ecg5000.from_bytes(blob.to_py())
+[bench.run_once(ds, seed) for seed in range(runs)]
+`).toJs();
+    self.postMessage({ times: Array.from(times) });
+  } catch (err) {
+    self.postMessage({ error: String(err) });
+  }
+};

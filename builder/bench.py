@@ -1,0 +1,295 @@
+"""`python build.py bench`: speed and size, measured in one Chromium run, against TensorFlow.js.
+
+Trains the same model (140-15-7-2-7-15-140, ReLU hidden, sigmoid output, MSE, Adam lr 0.01,
+batch 256, 20 epochs) on the same 2600 scaled ECG5000 normal beats with (a) our engine in a
+Pyodide worker, (b) TensorFlow.js (wasm and cpu backends) and (c) our engine in CPython; then
+times the app itself (shell, engine ready cold/warm, click to reconstruction, bytes on the wire,
+longest main-thread task while training) and runs Lighthouse. Prints a table with ratios and
+writes docs/bench.md and docs/bench.json.
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import time
+
+import numpy as np
+
+from builder import runtime, server
+
+ROOT = runtime.ROOT
+BENCH = os.path.join(ROOT, "bench")
+SITE = os.path.join(runtime.CACHE, "bench-site")
+DIST = os.path.join(ROOT, "dist")
+DOCS = os.path.join(ROOT, "docs")
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions"]
+BUDGETS = {  # from issue 6; "max" means the figure must not exceed it
+    "train_vs_tfjs": ("min", 4.0), "browser_vs_cpython": ("max", 4.0), "shell_s": ("max", 1.0),
+    "ready_cold_s": ("max", 4.0), "ready_warm_s": ("max", 2.0), "click_ms": ("max", 50.0),
+    "longtask_ms": ("max", 50.0), "first_visit_mb": ("max", 12.0),
+    "lighthouse_performance": ("min", 95), "lighthouse_accessibility": ("min", 95),
+    "lighthouse_best-practices": ("min", 95),
+}
+
+
+def log(msg):
+    print(f"[bench] {msg}", flush=True)
+
+
+def ensure_bench_modules():
+    stamp = os.path.join(BENCH, "node_modules", ".installed")
+    digest = runtime.sha256_file(os.path.join(BENCH, "package-lock.json"))
+    if os.path.exists(stamp) and open(stamp).read() == digest:
+        return
+    log("installing the benchmark's npm packages (TensorFlow.js, Lighthouse)")
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=BENCH, check=True)
+    with open(stamp, "w") as f:
+        f.write(digest)
+
+
+def make_site(dataset):
+    """A throwaway site: the built app under app/, the reference pages, and the shared data."""
+    from models import bench as model_bench
+    from models.experiment import Experiment
+    shutil.rmtree(SITE, ignore_errors=True)
+    os.makedirs(os.path.join(SITE, "tfjs"))
+    os.symlink(DIST, os.path.join(SITE, "app"))
+    for name in ("tfjs.html", "ours.html", "ours-worker.mjs"):
+        shutil.copy(os.path.join(BENCH, name), SITE)
+    nm = os.path.join(BENCH, "node_modules", "@tensorflow")
+    shutil.copy(os.path.join(nm, "tfjs", "dist", "tf.min.js"), os.path.join(SITE, "tfjs"))
+    wasm = os.path.join(nm, "tfjs-backend-wasm", "dist")
+    for name in os.listdir(wasm):
+        if name == "tf-backend-wasm.min.js" or name.endswith(".wasm"):
+            shutil.copy(os.path.join(wasm, name), os.path.join(SITE, "tfjs"))
+    files = []
+    for pkg in ("models", "data"):
+        os.makedirs(os.path.join(SITE, "py", pkg))
+        for name in sorted(os.listdir(os.path.join(ROOT, pkg))):
+            if name.endswith(".py"):
+                shutil.copy(os.path.join(ROOT, pkg, name), os.path.join(SITE, "py", pkg))
+                files.append(f"{pkg}/{name}")
+    with open(os.path.join(SITE, "py", "files.json"), "w") as f:
+        json.dump(files, f)
+    # TF.js trains on exactly the rows our engine trains on (seed 0's split, scaled).
+    x = Experiment(dict(model_bench.CONFIG, seed=0), dataset).x_train.astype("<f4")
+    x.tofile(os.path.join(SITE, "train.bin"))
+    cfg = model_bench.CONFIG
+    with open(os.path.join(SITE, "train.json"), "w") as f:
+        json.dump({"rows": x.shape[0], "steps": x.shape[1], "epochs": cfg["epochs"], "batch": cfg["batch_size"]}, f)
+
+
+class Counter:
+    """Bytes our server sent (headers + bodies, as encoded on the wire), across page and workers."""
+
+    def __init__(self):
+        self.bytes = 0
+        self.requests = 0
+
+    def __call__(self, n, request=False):
+        self.bytes += n
+        self.requests += int(request)
+
+    def take(self):
+        out = (self.bytes, self.requests)
+        self.bytes = self.requests = 0
+        return out
+
+
+def spread(times):
+    return {"median": statistics.median(times), "min": min(times), "max": max(times), "runs": times}
+
+
+def run_training(browser, url, runs):
+    page = browser.new_page()
+    page.goto(url)
+    out = page.evaluate(f"window.runBench({runs})")
+    page.close()
+    return out
+
+
+def app_metrics(browser, url, counter):
+    """Times and bytes of the real app, cold then warm, plus main-thread long tasks while training."""
+    out = {}
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.add_init_script("""
+        window.__longest = 0;
+        new PerformanceObserver((l) => { for (const e of l.getEntries())
+            window.__longest = Math.max(window.__longest, e.duration); }).observe({type: 'longtask', buffered: true});
+    """)
+    page = ctx.new_page()
+    ready_js = "document.querySelector('#engine-status').textContent.startsWith('Ready')"
+    for visit in ("cold", "warm"):
+        counter.take()
+        page.goto(url) if visit == "cold" else page.reload()
+        page.wait_for_function(ready_js, polling="raf", timeout=120_000)
+        ready = page.evaluate("performance.now()") / 1000
+        fcp = page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
+        page.wait_for_timeout(500)  # let stragglers (icons, lazy chunks) finish before counting
+        sent, requests = counter.take()
+        out[visit] = {"ready_s": ready, "shell_s": fcp / 1000 if fcp else None, "bytes": sent, "requests": requests}
+    out["click_ms"] = click_to_reconstruction(page)
+    page.evaluate("window.__longest = 0")
+    page.click("#train")
+    page.wait_for_function(
+        "(window.charts.data('loss-chart', 'losses') || []).filter(r => r.series === 'train').length >= 8",
+        timeout=120_000)
+    out["longtask_ms"] = page.evaluate("window.__longest")
+    page.click("#train")
+    ctx.close()
+    return out
+
+
+def click_to_reconstruction(page):
+    """Median ms from clicking a gallery heartbeat to its reconstruction chart holding new rows.
+
+    The gallery marks clickable beats with [data-beat]; the reconstruction chart is #recon-chart with
+    the data source 'recon'. Returns None when the page has no gallery."""
+    if page.locator("[data-beat]").count() < 5:
+        return None
+    times = []
+    for i in range(1, 8):
+        times.append(page.evaluate("""async (i) => {
+            const beats = document.querySelectorAll('[data-beat]');
+            const before = JSON.stringify(window.charts.data('recon-chart', 'recon'));
+            const t0 = performance.now();
+            beats[i].click();
+            while (JSON.stringify(window.charts.data('recon-chart', 'recon')) === before) {
+                await new Promise(r => setTimeout(r, 1));
+                if (performance.now() - t0 > 5000) return null;
+            }
+            await new Promise(r => requestAnimationFrame(r));
+            return performance.now() - t0;
+        }""", i))
+    times = [t for t in times if t is not None]
+    return statistics.median(times) if times else None
+
+
+def lighthouse(url):
+    cli = os.path.join(BENCH, "node_modules", "lighthouse", "cli", "index.js")
+    out = os.path.join(SITE, "lighthouse.json")
+    flags = " ".join(["--headless=new"] + ARGS)
+    cmd = ["node", cli, url, "--quiet", "--preset=desktop", "--output=json", f"--output-path={out}",
+           "--only-categories=performance,accessibility,best-practices", f"--chrome-flags={flags}"]
+    res = subprocess.run(cmd, env=dict(os.environ, CHROME_PATH=CHROMIUM), capture_output=True, text=True,
+                         timeout=300)
+    if res.returncode != 0:
+        log("lighthouse failed: " + res.stderr[-500:])
+        return None
+    with open(out) as f:
+        report = json.load(f)
+    scores = {k: round(v["score"] * 100) for k, v in report["categories"].items()}
+    failing = [a["title"] for a in report["audits"].values()
+               if a.get("score") is not None and a["score"] < 0.9 and a.get("scoreDisplayMode") == "binary"]
+    return {"scores": scores, "failing_audits": failing[:15]}
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog="python build.py bench")
+    parser.add_argument("--runs", type=int, default=5, help="training runs per engine (median reported)")
+    parser.add_argument("--no-lighthouse", action="store_true")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+    from data import ecg5000
+    from models import bench as model_bench
+
+    ensure_bench_modules()
+    with open(os.path.join(DIST, "data", "ecg5000.bin"), "rb") as f:
+        dataset = ecg5000.from_bytes(f.read())
+    make_site(dataset)
+    counter = Counter()
+    srv = server.make_server(SITE, counter=counter)
+    import threading
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{srv.server_address[1]}/"
+    results = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+               "runs": args.runs}
+    log("CPython: our engine")
+    results["cpython"] = spread([model_bench.run_once(dataset, s) for s in range(args.runs)])
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        results["chromium"] = browser.version
+        log("Chromium: our engine in a Pyodide worker")
+        results["pyodide"] = spread(run_training(browser, base + "ours.html", args.runs)["times"])
+        log("Chromium: TensorFlow.js (wasm, cpu)")
+        tfjs = run_training(browser, base + "tfjs.html", args.runs)
+        results["tfjs_wasm"], results["tfjs_cpu"] = spread(tfjs["wasm"]), spread(tfjs["cpu"])
+        log("Chromium: the app (cold and warm visits, clicks, training)")
+        results["app"] = app_metrics(browser, base + "app/", counter)
+        browser.close()
+    if not args.no_lighthouse:
+        log("Lighthouse (desktop preset)")
+        results["lighthouse"] = lighthouse(base + "app/")
+    srv.shutdown()
+    report(results)
+    return 0
+
+
+def figures(r):
+    best_tfjs = min(r["tfjs_wasm"]["median"], r["tfjs_cpu"]["median"])
+    app = r["app"]
+    f = {
+        "train_vs_tfjs": best_tfjs / r["pyodide"]["median"],
+        "browser_vs_cpython": r["pyodide"]["median"] / r["cpython"]["median"],
+        "shell_s": app["cold"]["shell_s"], "ready_cold_s": app["cold"]["ready_s"],
+        "ready_warm_s": app["warm"]["ready_s"], "click_ms": app["click_ms"], "longtask_ms": app["longtask_ms"],
+        "first_visit_mb": app["cold"]["bytes"] / 1e6, "repeat_visit_mb": app["warm"]["bytes"] / 1e6,
+    }
+    for k, v in ((r.get("lighthouse") or {}).get("scores") or {}).items():
+        f[f"lighthouse_{k}"] = v
+    return f
+
+
+def verdict(key, value):
+    if key not in BUDGETS or value is None:
+        return ""
+    kind, limit = BUDGETS[key]
+    ok = value >= limit if kind == "min" else value <= limit
+    return ("meets" if ok else "MISSES") + f" {'≥' if kind == 'min' else '≤'} {limit:g}"
+
+
+def report(r):
+    f = figures(r)
+    rows = [("engine", "median s", "min s", "max s")]
+    for key, label in (("pyodide", "ours, Pyodide worker (Chromium)"), ("tfjs_wasm", "TensorFlow.js wasm (Chromium)"),
+                       ("tfjs_cpu", "TensorFlow.js cpu (Chromium)"), ("cpython", "ours, CPython")):
+        s = r[key]
+        rows.append((label, f"{s['median']:.3f}", f"{s['min']:.3f}", f"{s['max']:.3f}"))
+    labels = {
+        "train_vs_tfjs": "speed-up over TF.js best backend (x)", "browser_vs_cpython": "Pyodide / CPython time (x)",
+        "shell_s": "shell visible (first contentful paint, s)", "ready_cold_s": "engine ready, cold cache (s)",
+        "ready_warm_s": "engine ready, warm cache (s)", "click_ms": "click to reconstruction (ms)",
+        "longtask_ms": "longest main-thread task while training (ms)", "first_visit_mb": "first visit, bytes on the wire (MB)",
+        "repeat_visit_mb": "repeat visit, bytes on the wire (MB)",
+        "lighthouse_performance": "Lighthouse performance", "lighthouse_accessibility": "Lighthouse accessibility",
+        "lighthouse_best-practices": "Lighthouse best practices",
+    }
+    frows = [("figure", "value", "budget")]
+    for key, label in labels.items():
+        v = f.get(key)
+        frows.append((label, "n/a" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v), verdict(key, v)))
+    text = (f"# Benchmark\n\n`python build.py bench`, {r['date']}, {r['machine']}, {r['chromium']}, "
+            f"{r['runs']} runs each.\n\nTraining: 140-15-7-2-7-15-140, ReLU hidden, sigmoid output, MSE, Adam lr 0.01, "
+            "batch 256, 20 epochs over the same 2600 scaled ECG5000 normal beats.\n\n"
+            + md_table(rows) + "\n\n" + md_table(frows) + "\n")
+    lh = r.get("lighthouse")
+    if lh and lh["failing_audits"]:
+        text += "\nLighthouse audits not passed: " + "; ".join(lh["failing_audits"]) + "\n"
+    print("\n" + text)
+    os.makedirs(DOCS, exist_ok=True)
+    with open(os.path.join(DOCS, "bench.md"), "w") as fh:
+        fh.write(text)
+    with open(os.path.join(DOCS, "bench.json"), "w") as fh:
+        json.dump({"results": r, "figures": f}, fh, indent=1, default=float)
+
+
+def md_table(rows):
+    head, *body = rows
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in body]
+    return "\n".join(lines)

@@ -1,0 +1,45 @@
+"""Speed benchmark:  python -m models.bench
+
+Time to train 20 epochs over 2600x140 float32 rows at batch 256 for the
+140-15-7-2-7-15-140 autoencoder with Adam, through the same Experiment code the app
+uses (per-epoch bookkeeping included); median of 5 runs. Synthetic rows, so no data
+files are needed (speed does not depend on the values).
+"""
+import statistics
+import time
+
+import numpy as np
+
+from models.experiment import Experiment
+
+# Spelled out in full (not left to defaults) because the TensorFlow.js reference in
+# `python build.py bench` must match it: ReLU everywhere but a sigmoid output, TF.js's Adam.
+CONFIG = {"encoder": [15, 7], "latent": 2, "activation": "relu", "output_activation": "sigmoid",
+          "init": "glorot_uniform", "optimizer": "adam", "learning_rate": 0.01, "beta1": 0.9,
+          "beta2": 0.999, "epsilon": 1e-7, "epochs": 20, "batch_size": 256,
+          "train_size": 2600, "validation_pct": 0.0, "abnormal_pct": 0.0}
+
+
+def synthetic(n=2600, steps=140, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n + 500, steps)).astype(np.float32)
+    y = np.ones(n + 500, dtype=int)
+    return {"train_x": x[:n], "train_y": y[:n], "test_x": x[n:], "test_y": y[n:]}
+
+
+def run_once(dataset, seed):
+    exp = Experiment(dict(CONFIG, seed=seed), dataset)
+    t0 = time.perf_counter()
+    exp.fit()
+    return time.perf_counter() - t0
+
+
+def main(runs=5):
+    dataset = synthetic()
+    times = [run_once(dataset, seed) for seed in range(runs)]
+    print("train 20 epochs, 2600x140 float32, batch 256, 140-15-7-2-7-15-140, adam: median %.3f s (runs %s)"
+          % (statistics.median(times), ", ".join("%.3f" % t for t in times)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Saved models: a versioned JSON document, checked field by field on loading.
+
+{"format": "anomaly-explorer-model", "version": 1, "settings_version": 1,
+ "config": {...every setting...}, "n_features": 140,
+ "layers": [{"activation": "leaky_relu", "W": [[...], ...], "b": [...]}, ...],
+ "scaler": {"kind": "minmax", "shift": [...], "scale": [...]},
+ "threshold": 0.0123 or null, "threshold_rule": "percentile" or null,
+ "history": [{"epoch": 1, "loss": ..., "val_loss": ... or null}, ...]}
+
+Weights are float32 written with the shortest text that reads back to the same float32.
+"""
+import json
+import math
+
+import numpy as np
+
+from models import settings
+from models.model import Model, layer_sizes
+from models.nn import Autoencoder, Dense
+from models.prep import Scaler, _floats
+
+FORMAT = "anomaly-explorer-model"
+VERSION = 1
+
+
+class ModelFileError(ValueError):
+    """A model document is not valid; the message names the field and what was expected."""
+
+
+def to_dict(model):
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "settings_version": settings.VERSION,
+        "config": model.config,
+        "n_features": model.n_features,
+        "layers": [{"activation": l.activation, "W": [_floats(row) for row in l.W], "b": _floats(l.b)}
+                   for l in model.net.layers],
+        "scaler": model.scaler.to_dict(),
+        "threshold": None if model.threshold is None else float(model.threshold),
+        "threshold_rule": model.threshold_rule,
+        "history": model.history,
+    }
+
+
+def dumps(model):
+    return json.dumps(to_dict(model), separators=(",", ":"), allow_nan=False)
+
+
+# ---- loading -------------------------------------------------------------------------
+
+def _fail(field, expected, got):
+    shown = repr(got)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    raise ModelFileError("model file: %s must be %s, got %s" % (field, expected, shown))
+
+
+def _get(doc, key, where=""):
+    if key not in doc:
+        raise ModelFileError("model file: %s is missing" % (where + key))
+    return doc[key]
+
+
+def _array(field, value, shape):
+    """A list (of lists) of finite numbers with exactly this shape -> float32 array."""
+    what = ("a list of %d numbers" % shape[0] if len(shape) == 1
+            else "a %dx%d list of lists of numbers" % shape)
+    try:
+        arr = np.array(value, dtype=object)
+    except ValueError:  # ragged nesting
+        _fail(field, what, value)
+    if arr.shape != tuple(shape):
+        raise ModelFileError("model file: %s must be %s, got shape %s" % (field, what, "x".join(map(str, arr.shape))))
+    for v in arr.ravel():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            _fail(field, "made of finite numbers", v)
+    return arr.astype(np.float32)
+
+
+def from_dict(doc):
+    if not isinstance(doc, dict):
+        _fail("the document", "a JSON object", doc)
+    if doc.get("format") != FORMAT:
+        _fail("format", repr(FORMAT), doc.get("format"))
+    version = _get(doc, "version")
+    if version != VERSION:
+        _fail("version", "%d (this app reads version %d model files)" % (VERSION, VERSION), version)
+    config = _get(doc, "config")
+    if not isinstance(config, dict):
+        _fail("config", "an object of settings", config)
+    try:
+        config = settings.validate(config)
+    except ValueError as e:
+        raise ModelFileError("model file: config: %s" % e) from None
+    n = _get(doc, "n_features")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        _fail("n_features", "a positive whole number", n)
+    sizes, latent_index = layer_sizes(config, n)
+    layers = _get(doc, "layers")
+    if not isinstance(layers, list) or len(layers) != len(sizes) - 1:
+        _fail("layers", "a list of %d layers (sizes %s, from config)" % (len(sizes) - 1, sizes),
+              "%d layers" % len(layers) if isinstance(layers, list) else layers)
+    dense = []
+    for i, layer in enumerate(layers):
+        where = "layers[%d]" % i
+        if not isinstance(layer, dict):
+            _fail(where, "an object with W, b and activation", layer)
+        want = config["output_activation"] if i == len(layers) - 1 else config["activation"]
+        if layer.get("activation") != want:
+            _fail(where + ".activation", repr(want) + " (from config)", layer.get("activation"))
+        W = _array(where + ".W", _get(layer, "W", where + "."), (sizes[i], sizes[i + 1]))
+        b = _array(where + ".b", _get(layer, "b", where + "."), (sizes[i + 1],))
+        dense.append(Dense(W, b, want))
+    sc = _get(doc, "scaler")
+    if not isinstance(sc, dict):
+        _fail("scaler", "an object with kind, shift and scale", sc)
+    if sc.get("kind") != config["scaling"]:
+        _fail("scaler.kind", repr(config["scaling"]) + " (from config)", sc.get("kind"))
+    shift = _array("scaler.shift", _get(sc, "shift", "scaler."), (n,))
+    scale = _array("scaler.scale", _get(sc, "scale", "scaler."), (n,))
+    if not (scale > 0).all():
+        _fail("scaler.scale", "positive numbers", float(scale[~(scale > 0)][0]))
+    threshold = doc.get("threshold")
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
+                                  or not math.isfinite(threshold)):
+        _fail("threshold", "a finite number or null", threshold)
+    rule = doc.get("threshold_rule")
+    if rule is not None and rule not in settings.BY_KEY["threshold_rule"]["choices"]:
+        _fail("threshold_rule", "one of " + ", ".join(settings.BY_KEY["threshold_rule"]["choices"]), rule)
+    history = doc.get("history", [])
+    if not isinstance(history, list) or not all(isinstance(h, dict) for h in history):
+        _fail("history", "a list of objects", history)
+    net = Autoencoder(dense, latent_index, config["dropout"])
+    return Model(config, net, Scaler(config["scaling"], shift, scale),
+                 None if threshold is None else float(threshold), rule, list(history))
+
+
+def load_model(text):
+    """Parse and validate a saved model; raises ModelFileError saying what is wrong."""
+    try:
+        doc = json.loads(text)
+    except (ValueError, TypeError) as e:
+        raise ModelFileError("model file: not valid JSON (%s)" % e) from None
+    return from_dict(doc)

@@ -1,0 +1,107 @@
+"""Train from the command line:  python -m models.train --encoder 15,7 --learning_rate 0.01
+
+Every setting of models/settings.py is an option. --url LINK takes the settings from a
+shared link (the part after '#'); options given explicitly override the link.
+Prints per-epoch losses and the final test metrics (--json: one JSON object per line).
+"""
+import argparse
+import json
+import os
+import sys
+
+from models import settings
+
+DEFAULT_DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "data", "ecg5000")
+
+
+def _parse_kind(s):
+    kind = s["kind"]
+    if kind == "int_list":
+        return lambda text: [int(v) for v in text.split(",") if v.strip()] if text.strip() else []
+    if kind == "int":
+        return int
+    if kind == "float":
+        return float
+    return str
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="python -m models.train", description=__doc__.split("\n")[0])
+    p.add_argument("--data", default=os.environ.get("ECG5000_DIR") or DEFAULT_DATA,
+                   help="folder holding ECG5000_TRAIN.txt and ECG5000_TEST.txt (default: $ECG5000_DIR or %(default)s)")
+    p.add_argument("--url", help="a shared link; its settings (after '#') are used")
+    p.add_argument("--save", metavar="FILE", help="write the trained model as JSON")
+    p.add_argument("--json", action="store_true", help="print machine-readable results, one JSON object per line")
+    for s in settings.SETTINGS:  # options generated from the settings table
+        extra = {"choices": s["choices"]} if s["kind"] == "choice" else {}
+        default = s["default"]
+        shown = ",".join(map(str, default)) if isinstance(default, list) else default
+        p.add_argument("--" + s["key"], type=_parse_kind(s), default=None,
+                       help="%s (default %s)" % (s["label"], shown), **extra)
+    return p
+
+
+def config_from_args(args):
+    """Settings from --url, then explicit options on top; validated."""
+    config = {}
+    if args.url:
+        from models import links
+        decoded = links.decode(args.url.split("#", 1)[1] if "#" in args.url else args.url)
+        config, rejected = dict(decoded[0]), decoded[-1]  # (config, hide, rejected); hide is UI-only
+        if rejected:
+            print(links.describe(rejected), file=sys.stderr)
+    for s in settings.SETTINGS:
+        value = getattr(args, s["key"])
+        if value is not None:
+            config[s["key"]] = value
+    return settings.validate(config)
+
+
+def load_data(folder):
+    from data.ecg5000 import load_folder
+    return load_folder(folder)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        config = config_from_args(args)
+    except ValueError as e:
+        raise SystemExit("bad settings: %s" % e)
+    try:
+        dataset = load_data(args.data)
+    except (OSError, ValueError) as e:
+        raise SystemExit("cannot load data: %s" % e)
+    from models.experiment import Experiment
+    exp = Experiment(config, dataset)
+
+    def show(r):
+        if args.json:
+            print(json.dumps(r), flush=True)
+        else:
+            val = "" if r["val_loss"] is None else "  val_loss %.6f" % r["val_loss"]
+            loss = "n/a" if r["loss"] is None else "%.6f" % r["loss"]
+            print("epoch %3d  loss %s%s  (%.0f ms)" % (r["epoch"], loss, val, r["ms"]), flush=True)
+        if r["message"] and not args.json:
+            print(r["message"], flush=True)
+
+    last = exp.fit(on_epoch=show)
+    ev = exp.evaluate()
+    summary = {"auc": ev["auc"], "threshold": ev["threshold"], "threshold_rule": ev["threshold_rule"],
+               "uses_labels": ev["uses_labels"], "metrics": ev["metrics"], "stopped": last["stopped"]}
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        m = ev["metrics"]
+        print("test: AUC %.4f  threshold %.6g (%s)  accuracy %.4f  precision %.4f  recall %.4f  f1 %.4f"
+              % (ev["auc"], ev["threshold"], ev["threshold_rule"], m["accuracy"], m["precision"],
+                 m["recall"], m["f1"]))
+        print("confusion: %(tp)d tp  %(fp)d fp  %(tn)d tn  %(fn)d fn" % m["confusion"])
+    if args.save:
+        with open(args.save, "w") as f:
+            f.write(exp.to_json())
+    return 0 if last["stopped"] != "diverged" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Shared ECG5000 loader for the models tests (imported by the other test_models_* files),
+and the data-split and scaler rules of models/prep.py."""
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: tiny matrices, see models/__init__.py
+import functools
+
+import numpy as np
+import pytest
+
+from models import prep, settings
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@functools.lru_cache(maxsize=1)
+def ecg():
+    folder = os.environ.get("ECG5000_DIR") or os.path.join(ROOT, "..", "shared", "data", "ecg5000")
+    try:
+        from data.ecg5000 import load_folder
+    except ImportError:  # data/ecg5000.py not there yet: read the UCR text directly
+        def load_folder(folder):
+            pool = np.loadtxt(os.path.join(folder, "ECG5000_TEST.txt"))
+            test = np.loadtxt(os.path.join(folder, "ECG5000_TRAIN.txt"))
+            return {"train_x": pool[:, 1:].astype(np.float32), "train_y": pool[:, 0].astype(int),
+                    "test_x": test[:, 1:].astype(np.float32), "test_y": test[:, 0].astype(int)}
+    return load_folder(folder)
+
+
+def split(**overrides):
+    cfg = settings.validate(overrides)
+    return prep.split(ecg(), cfg, np.random.default_rng(cfg["seed"])), cfg
+
+
+def test_default_split_sizes_and_purity():
+    idx, cfg = split()
+    y = ecg()["train_y"]
+    assert len(idx["train"]) + len(idx["val"]) == 2600
+    assert len(idx["val"]) == 260
+    assert (y[np.r_[idx["train"], idx["val"]]] == 1).all()  # abnormal_pct 0: only normal beats
+    assert len(set(idx["train"]) | set(idx["val"])) == 2600  # no beat twice
+    assert np.array_equal(idx["test"], np.arange(500))  # all test beats, in file order
+
+
+def test_contamination_and_validation_come_from_training_pool_only():
+    idx, cfg = split(train_size=1000, abnormal_pct=20.0, validation_pct=25.0, test_size=100)
+    y = ecg()["train_y"]
+    chosen = np.r_[idx["train"], idx["val"]]
+    assert len(chosen) == 1000 and (y[chosen] != 1).sum() == 200
+    assert len(idx["val"]) == 250
+    assert len(idx["test"]) == 100 and (np.diff(idx["test"]) > 0).all() and idx["test"].max() < 500
+
+
+def test_split_is_deterministic_per_seed():
+    a, _ = split(seed=3, test_size=50)
+    b, _ = split(seed=3, test_size=50)
+    c, _ = split(seed=4, test_size=50)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not np.array_equal(a["train"], c["train"])
+
+
+def test_impossible_split_is_refused():
+    tiny = {"train_x": np.zeros((20, 3)), "train_y": np.r_[np.ones(5), np.full(15, 2)],
+            "test_x": np.zeros((10, 3)), "test_y": np.ones(10)}
+    with pytest.raises(ValueError, match="needs 10 normal"):
+        prep.split(tiny, settings.validate({"train_size": 10}), np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("kind", ["minmax", "zscore"])
+def test_scaler_fitted_on_training_rows(kind):
+    rng = np.random.default_rng(0)
+    x = rng.normal(3, 2, (50, 4)).astype(np.float32)
+    x[:, 2] = 7  # constant column: no division by zero
+    s = prep.Scaler.fit(kind, x)
+    xs = s.transform(x)
+    assert xs.dtype == np.float32 and np.isfinite(xs).all()
+    if kind == "minmax":
+        assert np.allclose(xs[:, [0, 1, 3]].min(0), 0, atol=1e-6) and np.allclose(xs[:, [0, 1, 3]].max(0), 1, atol=1e-6)
+    else:
+        assert np.allclose(xs[:, [0, 1, 3]].mean(0), 0, atol=1e-5) and np.allclose(xs[:, [0, 1, 3]].std(0), 1, atol=1e-5)
+    again = prep.Scaler(s.kind, s.to_dict()["shift"], s.to_dict()["scale"])
+    assert np.array_equal(again.transform(x), xs)  # the saved form round-trips exactly

@@ -1,0 +1,81 @@
+"""Saved models: exact round trip, and clear refusals naming the bad field."""
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: tiny matrices, see models/__init__.py
+import json
+
+import numpy as np
+import pytest
+
+from models import serialize
+from models.experiment import Experiment
+from test_models_data import ecg
+
+
+@pytest.fixture(scope="module")
+def exp():
+    e = Experiment({"train_size": 300, "epochs": 2, "latent": 3, "encoder": [12, 6], "decoder": [5, 9, 11]}, ecg())
+    e.fit()
+    e.evaluate()
+    return e
+
+
+def test_round_trip_is_exact(exp):
+    text = exp.to_json()
+    doc = json.loads(text)
+    assert doc["format"] == "anomaly-explorer-model" and doc["version"] == 1
+    m = serialize.load_model(text)
+    assert np.array_equal(m.net.flat, exp.model.net.flat) and m.net.flat.dtype == np.float32
+    assert np.array_equal(m.scaler.shift, exp.model.scaler.shift)
+    assert np.array_equal(m.scaler.scale, exp.model.scaler.scale)
+    assert m.threshold == exp.model.threshold and m.config == exp.config
+    assert len(m.history) == 2
+    x = ecg()["test_x"][:20]
+    assert np.array_equal(m.score_raw(x), exp.model.score_raw(x))
+    assert serialize.dumps(m) == text
+
+
+def test_experiment_from_json(exp):
+    again = Experiment.from_json(exp.to_json(), ecg())
+    assert again.epoch == 2 and again.stopped == "done"
+    assert again.evaluate() == exp.evaluate()
+
+
+def mutate(exp, fn):
+    doc = json.loads(exp.to_json())
+    fn(doc)
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize("fn,field", [
+    (lambda d: d.update(format="other"), "format"),
+    (lambda d: d.update(version=2), "version"),
+    (lambda d: d["config"].update(optimizer="adamw"), "config: optimizer"),
+    (lambda d: d["config"].update(latent=0), "config: latent"),
+    (lambda d: d.pop("layers"), "layers is missing"),
+    (lambda d: d["layers"].pop(), "layers must be a list of 7 layers"),
+    (lambda d: d["layers"][1]["W"].pop(), r"layers\[1\].W must be a 12x6"),
+    (lambda d: d["layers"][0]["b"].__setitem__(0, "x"), r"layers\[0\].b must be made of finite numbers"),
+    (lambda d: d["layers"][2].update(activation="relu"), r"layers\[2\].activation"),
+    (lambda d: d["scaler"].update(kind="zscore"), "scaler.kind"),
+    (lambda d: d["scaler"]["scale"].__setitem__(3, 0.0), "scaler.scale must be positive"),
+    (lambda d: d["scaler"].update(shift=[1.0] * 5), "scaler.shift must be a list of 140"),
+    (lambda d: d.update(threshold="high"), "threshold must be a finite number"),
+    (lambda d: d.update(n_features=0), "n_features"),
+])
+def test_bad_documents_are_refused_with_the_field(exp, fn, field):
+    with pytest.raises(serialize.ModelFileError, match=field):
+        serialize.load_model(mutate(exp, fn))
+
+
+def test_not_json_and_nan():
+    with pytest.raises(serialize.ModelFileError, match="not valid JSON"):
+        serialize.load_model("{nope")
+    with pytest.raises(serialize.ModelFileError, match="JSON object"):
+        serialize.load_model("[1, 2]")
+
+
+def test_nan_weight_refused(exp):
+    text = mutate(exp, lambda d: d["layers"][0]["W"][0].__setitem__(0, float("nan")))
+    with pytest.raises(serialize.ModelFileError, match=r"layers\[0\].W must be made of finite numbers"):
+        serialize.load_model(text)
