@@ -26,6 +26,9 @@ plus sign must be written %2B; "1e+5" is still read as 1e5).
 
 `encode` writes only the settings that differ from their defaults, in the table's order, so
 links are short and stable; floats are written with the fewest digits that read back exactly.
+Numbers are converted between text and doubles with exact integer arithmetic here (MicroPython's
+own float() and repr are off by one unit in the last place for some values), so a link gives
+bit-identical settings in the browser and in CPython.
 
 Reading never fails: `decode` returns a complete, valid configuration for any text, and lists
 in `rejected` every setting it did not use exactly as given, with a reason in plain language.
@@ -331,7 +334,7 @@ def format_float(x):
     elif d < 0:
         text = "0." + "0" * (-d - 1) + digits
     else:
-        text = digits[:d + 1] + "." + digits[d + 1:]
+        text = digits[:d + 1] + ("." + digits[d + 1:] if len(digits) > d + 1 else "")
     return sign + text
 
 
