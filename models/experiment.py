@@ -37,7 +37,8 @@ class Experiment:
             scaler = prep.Scaler.fit(config["scaling"], pool[idx["train"]])
             model = Model.new(config, scaler, pool.shape[1], rng["init"])
         self.model = model
-        scale = model.scaler.transform
+        def scale(x):  # scaled in float32 (exact IEEE ops: identical everywhere), computed on in float64
+            return model.scaler.transform(x).astype(np.float64)
         self.x_train = scale(pool[idx["train"]])
         self.x_val = scale(pool[idx["val"]])
         self.x_test = scale(np.asarray(dataset["test_x"], dtype=np.float32)[idx["test"]])

@@ -22,7 +22,7 @@ class Model:
         self.history = history or []  # per-epoch results of the run that trained it
 
     @classmethod
-    def new(cls, config, scaler, n_features, rng, dtype=np.float32):
+    def new(cls, config, scaler, n_features, rng, dtype=np.float64):
         sizes, latent_index = layer_sizes(config, n_features)
         net = Autoencoder.build(sizes, latent_index, config["activation"], config["output_activation"],
                                 config["init"], rng, dropout=config["dropout"], dtype=dtype)

@@ -7,7 +7,7 @@
  "threshold": 0.0123 or null, "threshold_rule": "percentile" or null,
  "history": [{"epoch": 1, "loss": ..., "val_loss": ... or null}, ...]}
 
-Weights are float32 written with the shortest text that reads back to the same float32.
+Weights are float64 written as Python's shortest round-trip text, so a loaded model is bit-identical.
 """
 import json
 import math
@@ -17,7 +17,7 @@ import numpy as np
 from models import settings
 from models.model import Model, layer_sizes
 from models.nn import Autoencoder, Dense
-from models.prep import Scaler, _floats
+from models.prep import Scaler
 
 FORMAT = "anomaly-explorer-model"
 VERSION = 1
@@ -34,7 +34,8 @@ def to_dict(model):
         "settings_version": settings.VERSION,
         "config": model.config,
         "n_features": model.n_features,
-        "layers": [{"activation": l.activation, "W": [_floats(row) for row in l.W], "b": _floats(l.b)}
+        "layers": [{"activation": l.activation, "W": [[float(v) for v in row] for row in l.W],
+                    "b": [float(v) for v in l.b]}
                    for l in model.net.layers],
         "scaler": model.scaler.to_dict(),
         "threshold": None if model.threshold is None else float(model.threshold),
@@ -63,7 +64,7 @@ def _get(doc, key, where=""):
 
 
 def _array(field, value, shape):
-    """A list (of lists) of finite numbers with exactly this shape -> float32 array."""
+    """A list (of lists) of finite numbers with exactly this shape -> float64 array."""
     what = ("a list of %d numbers" % shape[0] if len(shape) == 1
             else "a %dx%d list of lists of numbers" % shape)
     try:
@@ -75,7 +76,7 @@ def _array(field, value, shape):
     for v in arr.ravel():
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             _fail(field, "made of finite numbers", v)
-    return arr.astype(np.float32)
+    return arr.astype(np.float64)
 
 
 def from_dict(doc):

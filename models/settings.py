@@ -39,7 +39,7 @@ SETTINGS = [
     _row("beta2", "float", 0.999, "Adam/Adamax beta2", "advanced", 0.0, 0.99999),
     _row("momentum", "float", 0.9, "Momentum (momentum, Nesterov)", "advanced", 0.0, 0.999),
     _row("rho", "float", 0.9, "Decay rho (RMSProp, Adadelta)", "advanced", 0.0, 0.999),
-    _row("epsilon", "float", 1e-4, "Epsilon", "advanced", 1e-10, 1.0),
+    _row("epsilon", "float", 1e-7, "Epsilon", "advanced", 1e-10, 1.0),
     # training run
     _row("epochs", "int", 20, "Epochs per run", "training", 1, 1000),
     _row("batch_size", "int", 256, "Batch size", "training", 1, 4096),

@@ -137,7 +137,7 @@ def test_mse_and_per_sample_error():
 @pytest.mark.parametrize("init", ["glorot_uniform", "glorot_normal", "he"])
 def test_initializer_scale(init):
     w = nn.init_weights(np.random.default_rng(0), 400, 200, init)
-    assert w.dtype == np.float32
+    assert w.dtype == np.float64
     expected_var = {"glorot_uniform": 2 / 600, "glorot_normal": 2 / 600, "he": 2 / 400}[init]
     assert w.var() == pytest.approx(expected_var, rel=0.05)
     if init == "glorot_uniform":

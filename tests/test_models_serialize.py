@@ -25,7 +25,7 @@ def test_round_trip_is_exact(exp):
     doc = json.loads(text)
     assert doc["format"] == "anomaly-explorer-model" and doc["version"] == 1
     m = serialize.load_model(text)
-    assert np.array_equal(m.net.flat, exp.model.net.flat) and m.net.flat.dtype == np.float32
+    assert np.array_equal(m.net.flat, exp.model.net.flat) and m.net.flat.dtype == np.float64
     assert np.array_equal(m.scaler.shift, exp.model.scaler.shift)
     assert np.array_equal(m.scaler.scale, exp.model.scaler.scale)
     assert m.threshold == exp.model.threshold and m.config == exp.config
