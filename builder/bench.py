@@ -123,7 +123,7 @@ def app_metrics(browser, url, counter):
             window.__longest = Math.max(window.__longest, e.duration); }).observe({type: 'longtask', buffered: true});
     """)
     page = ctx.new_page()
-    ready_js = "document.querySelector('#engine-status').textContent.startsWith('Ready')"
+    ready_js = "((document.querySelector('#engine-status') || {}).textContent || '').startsWith('Ready')"
     for visit in ("cold", "warm"):
         counter.take()
         page.goto(url) if visit == "cold" else page.reload()
@@ -193,6 +193,7 @@ def main(argv):
     parser = argparse.ArgumentParser(prog="python build.py bench")
     parser.add_argument("--runs", type=int, default=5, help="training runs per engine (median reported)")
     parser.add_argument("--no-lighthouse", action="store_true")
+    parser.add_argument("--training-only", action="store_true", help="only the training-speed comparison")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
     from data import ecg5000
@@ -219,13 +220,18 @@ def main(argv):
         log("Chromium: TensorFlow.js (wasm, cpu)")
         tfjs = run_training(browser, base + "tfjs.html", args.runs)
         results["tfjs_wasm"], results["tfjs_cpu"] = spread(tfjs["wasm"]), spread(tfjs["cpu"])
-        log("Chromium: the app (cold and warm visits, clicks, training)")
-        results["app"] = app_metrics(browser, base + "app/", counter)
+        for key in ("pyodide", "tfjs_wasm", "tfjs_cpu", "cpython"):
+            log(f"  {key}: median {results[key]['median']:.3f} s")
+        if not args.training_only:
+            log("Chromium: the app (cold and warm visits, clicks, training)")
+            results["app"] = app_metrics(browser, base + "app/", counter)
         browser.close()
-    if not args.no_lighthouse:
+    if not (args.no_lighthouse or args.training_only):
         log("Lighthouse (desktop preset)")
         results["lighthouse"] = lighthouse(base + "app/")
     srv.shutdown()
+    if args.training_only:
+        return 0
     report(results)
     return 0
 

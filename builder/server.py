@@ -98,12 +98,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        import sys
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)  # a browser hanging up early is normal
+
+
 def make_server(root, host="127.0.0.1", port=0, quiet=True, counter=None):
     handler = type("DistHandler", (Handler,), {"root": os.path.abspath(root), "quiet": quiet,
                                                "counter": staticmethod(counter) if counter else None})
-    server = http.server.ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+    return Server((host, port), handler)
 
 
 def start_in_background(root, host="127.0.0.1", port=0):
