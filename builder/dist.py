@@ -20,7 +20,8 @@ NM = runtime.NODE_MODULES
 
 # Python the browser runs. UI thread (MicroPython): the page logic plus the settings table and
 # link codec it shares with CPython. Engine worker (Pyodide): NumPy model and data code.
-UI_FILES = ["app/main.py", "models/__init__.py", "models/settings.py", "models/links.py"]
+UI_FILES = ["app/main.py", "app/__init__.py", "app/ui_common.py", "app/ui_controls.py", "app/ui_intro.py",
+            "app/ui_train.py", "models/__init__.py", "models/settings.py", "models/links.py"]
 ENGINE_PACKAGES_DIRS = ["models", "data"]
 COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg", ".bin", ".txt", ".webmanifest")
 # Loaded only on demand (baselines, PyScript's editor/terminal extras): not part of a first visit.
@@ -51,6 +52,7 @@ def build(data_dir=None, wheels_dir=None, timings=None, log=None):
     timed("pretrained model", add_pretrained, files, log)
     add_app(files)
     add_runtimes(files, wheels)
+    files["sw.js"] = stamp_service_worker(files)
     changed = timed("write dist/", write_tree, files)
     manifest = timed("manifest + gzip", finish, log)
     total = sum(e["size"] for e in manifest["files"])
@@ -146,6 +148,15 @@ def add_runtimes(files, wheels):
         files[f"vendor/{pkg}.min.js"] = os.path.join(NM, pkg, "build", f"{pkg}.min.js")
 
 
+def stamp_service_worker(files):
+    """static/sw.js with its cache VERSION set to a hash of every other file's content."""
+    h = hashlib.sha256()
+    for rel in sorted(files):
+        if rel != "sw.js":
+            h.update(rel.encode() + b"\0" + hashlib.sha256(_content(files[rel])).digest())
+    return _content(files["sw.js"]).replace(b"__BUILD_VERSION__", h.hexdigest()[:16].encode())
+
+
 def _content(src):
     if isinstance(src, bytes):
         return src
@@ -193,7 +204,8 @@ def finish(log):
             gz_size = None
             if rel.endswith(COMPRESSIBLE):
                 gz_size = _gzip_cached(path, sha)
-            entries.append({"path": rel, "size": os.path.getsize(path), "sha256": sha, "gzip_size": gz_size})
+            entries.append({"path": rel, "size": os.path.getsize(path), "sha256": sha, "gzip_size": gz_size,
+                            "first_visit": not is_lazy(rel)})
     entries.sort(key=lambda e: e["path"])
     manifest = {"files": entries}
     with open(os.path.join(DIST, "manifest.json"), "w") as f:

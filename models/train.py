@@ -37,7 +37,7 @@ def build_parser():
         default = s["default"]
         shown = ",".join(map(str, default)) if isinstance(default, list) else default
         p.add_argument("--" + s["key"], type=_parse_kind(s), default=None,
-                       help="%s (default %s)" % (s["label"], shown), **extra)
+                       help=("%s (default %s)" % (s["label"], shown)).replace("%", "%%"), **extra)
     return p
 
 

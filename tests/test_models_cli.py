@@ -49,3 +49,12 @@ def test_module_runs_as_a_program():
                        cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "epoch   1" in r.stdout and "AUC" in r.stdout and "confusion" in r.stdout
+
+
+def test_help_lists_every_setting():
+    out = subprocess.run([sys.executable, "-m", "models.train", "--help"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    for s in settings.SETTINGS:
+        assert "--" + s["key"] in out.stdout
+    assert "Abnormal beats mixed into training (%)" in out.stdout
