@@ -1,20 +1,35 @@
 """Every chart, authored with Altair at build time (CPython) as Vega-Lite JSON.
 
-Each chart reads a *named* data source; the browser streams rows into it through the Vega view
-API (view.change(name, changeset)), so nothing is re-embedded while training. Colours are the
-Okabe-Ito palette, which stays distinguishable with the common colour-vision deficiencies.
+Each chart reads *named* data sources; the browser streams rows into them through the Vega view
+API (view.change(name, changeset)), so nothing is re-embedded while training. One spec may be
+embedded several times on a page (the introduction and the training view both show "recon" and
+"hist"). Colours are the Okabe-Ito palette, which stays distinguishable with the common
+colour-vision deficiencies; charts.js switches Vega's dark theme on when the system is dark.
+
+Data sources (rows the browser sends):
+    loss    losses     {epoch, series: "train" | "validation", loss}
+    recon   recon      {t, input, output}                       (one row per time step)
+    roc     roc        {fpr, tpr};  roc_point {fpr, tpr}         (the current threshold)
+    hist    errors     {error, cls};  threshold {threshold}
+    latent  latent     {x, y, cls, i}
 """
 import altair as alt
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
 SERIES = alt.Scale(domain=["train", "validation"], range=[OKABE_ITO[0], OKABE_ITO[1]])
+# ECG5000 classes (data/ecg5000.py CLASS_NAMES) in class order; static/app.css uses the same colours.
+CLASSES = ["Normal", "R-on-T PVC", "SV ectopic", "PVC", "Unclassified"]  # short: legends stay on phones
+CLASS_COLORS = [OKABE_ITO[0], OKABE_ITO[4], OKABE_ITO[1], OKABE_ITO[3], OKABE_ITO[2]]
+CLASS_SCALE = alt.Scale(domain=CLASSES, range=CLASS_COLORS)
+ERROR_BAND = OKABE_ITO[4]
+CLASS_LEGEND = alt.Legend(columns=3, symbolType="circle")
 
 
-def _base(chart, title):
-    return (chart.properties(width="container", height=220, title=title)
+def _base(chart, title, height=220):
+    return (chart.properties(width="container", height=height, title=title)
             .configure_view(stroke=None)
             .configure_axis(labelFontSize=11, titleFontSize=12)
-            .configure_legend(orient="top", labelFontSize=11, title=None))
+            .configure_legend(orient="top", labelFontSize=11, title=None, labelLimit=160))
 
 
 def loss_chart():
@@ -29,6 +44,76 @@ def loss_chart():
     return _base(base.mark_line() + base.mark_point(filled=True, size=30), "Loss")
 
 
+def recon_chart():
+    """A heartbeat, the model's reconstruction, and the error between them (shaded)."""
+    data = alt.Data(name="recon")
+    tips = [alt.Tooltip("t:Q", title="Time step"), alt.Tooltip("input:Q", title="Input", format=".3f"),
+            alt.Tooltip("output:Q", title="Reconstruction", format=".3f")]
+    band = alt.Chart(data).mark_area(opacity=0.35, color=ERROR_BAND).encode(
+        x=alt.X("t:Q", title="Time step", scale=alt.Scale(domain=[0, 139], nice=False)),
+        y=alt.Y("input:Q", title="Signal"), y2="output:Q", tooltip=tips)
+    lines = alt.Chart(data).transform_fold(["input", "output"], as_=["series", "value"]).transform_calculate(
+        series="datum.series === 'input' ? 'Input' : 'Reconstruction'").mark_line(strokeWidth=2).encode(
+        x="t:Q", y="value:Q",
+        color=alt.Color("series:N", scale=alt.Scale(domain=["Input", "Reconstruction"],
+                                                    range=[OKABE_ITO[0], OKABE_ITO[1]])),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=["Input", "Reconstruction"],
+                                                              range=[[1, 0], [6, 3]])),
+        tooltip=tips)
+    return _base(band + lines, "Heartbeat and reconstruction")
+
+
+def roc_chart():
+    """ROC curve, the chance diagonal, and the operating point of the current threshold."""
+    axis = dict(scale=alt.Scale(domain=[0, 1]))
+    diagonal = alt.Chart(alt.Data(values=[{"fpr": 0, "tpr": 0}, {"fpr": 1, "tpr": 1}])).mark_line(
+        strokeDash=[4, 4], color="#999").encode(x="fpr:Q", y="tpr:Q")
+    curve = alt.Chart(alt.Data(name="roc")).mark_line(color=OKABE_ITO[0], strokeWidth=2, interpolate="step-after").encode(
+        x=alt.X("fpr:Q", title="False positive rate", **axis),
+        y=alt.Y("tpr:Q", title="True positive rate", **axis),
+        tooltip=[alt.Tooltip("fpr:Q", title="FPR", format=".3f"), alt.Tooltip("tpr:Q", title="TPR", format=".3f")])
+    point = alt.Chart(alt.Data(name="roc_point")).mark_point(
+        color=OKABE_ITO[4], filled=True, size=120, shape="diamond").encode(
+        x="fpr:Q", y="tpr:Q",
+        tooltip=[alt.Tooltip("fpr:Q", title="FPR at threshold", format=".3f"),
+                 alt.Tooltip("tpr:Q", title="TPR at threshold", format=".3f")])
+    return _base(diagonal + curve + point, "ROC curve (◆ threshold)", height=240)
+
+
+def hist_chart():
+    """Reconstruction errors of the test beats by class, log-binned, with the threshold line."""
+    # Explicit transforms (calculate, then bin): Vega-Lite would otherwise bin before calculating.
+    bars = alt.Chart(alt.Data(name="errors")).transform_calculate(
+        log_error="log(max(datum.error, 1e-9)) / LN10").transform_bin(
+        ["lo", "hi"], "log_error", bin=alt.Bin(maxbins=40)).transform_calculate(
+        err_from="pow(10, datum.lo)", err_to="pow(10, datum.hi)").mark_bar().encode(
+        x=alt.X("lo:Q", bin="binned", title="Reconstruction error (log scale)",
+                axis=alt.Axis(labelExpr="format(pow(10, datum.value), '.2~g')", labelOverlap=True)),
+        x2="hi:Q",
+        y=alt.Y("count():Q", title="Beats", stack=True),
+        color=alt.Color("cls:N", scale=CLASS_SCALE, title="Class", legend=CLASS_LEGEND),
+        tooltip=[alt.Tooltip("cls:N", title="Class"), alt.Tooltip("count():Q", title="Beats"),
+                 alt.Tooltip("err_from:Q", title="Error from", format=".4~g"),
+                 alt.Tooltip("err_to:Q", title="Error to", format=".4~g")])
+    rule = alt.Chart(alt.Data(name="threshold")).transform_calculate(
+        log_t="log(max(datum.threshold, 1e-9)) / LN10").mark_rule(
+        color="#808080", strokeWidth=2.5, strokeDash=[6, 3]).encode(  # grey: visible light and dark
+        x="log_t:Q", tooltip=[alt.Tooltip("threshold:Q", title="Threshold", format=".5f")])
+    return _base(bars + rule, "Errors by class (dashed: threshold)")
+
+
+def latent_chart():
+    """Test beats in the bottleneck (or its first two principal components)."""
+    pts = alt.Chart(alt.Data(name="latent")).mark_circle(size=28, opacity=0.75).encode(
+        x=alt.X("x:Q", title="Latent dimension 1", scale=alt.Scale(zero=False)),
+        y=alt.Y("y:Q", title="Latent dimension 2", scale=alt.Scale(zero=False)),
+        color=alt.Color("cls:N", scale=CLASS_SCALE, title="Class", legend=CLASS_LEGEND),
+        tooltip=[alt.Tooltip("i:Q", title="Test beat"), alt.Tooltip("cls:N", title="Class"),
+                 alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")])
+    return _base(pts, "Latent space of the test beats", height=260)
+
+
 def all_specs():
     """name -> Vega-Lite spec (dict), written to dist/specs.json."""
-    return {"loss": loss_chart().to_dict()}
+    return {"loss": loss_chart().to_dict(), "recon": recon_chart().to_dict(), "roc": roc_chart().to_dict(),
+            "hist": hist_chart().to_dict(), "latent": latent_chart().to_dict()}

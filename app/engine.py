@@ -1,15 +1,64 @@
-# The engine (Pyodide, in a web worker). It owns the data and the model and answers a small
-# command API. Every reply is JSON text: dicts do not cross to MicroPython as dicts.
+# The engine (Pyodide, in a web worker). It owns the data and the models and answers a small
+# command API built on models.experiment.Experiment. Every reply is text: dicts do not cross to
+# MicroPython as dicts.
+#
+# Small replies are JSON objects. Replies that carry chart rows are *framed* so the UI thread can
+# hand the rows to charts.js without parsing them in MicroPython:
+#     <summary JSON> RS <part name> US <JSON> RS <part name> US <JSON> ...
+# (RS = "\x1e", US = "\x1f"; JSON text never contains these raw control characters.)
+# Each part is {"<data source>": [rows], ...} for one chart kind: recon, roc, hist, latent.
+#
+# Two experiments live here: "pretrained" (the model shipped in dist/, used by the introduction
+# to score heartbeats people draw) and "experiment" (the one the training view trains).
 import json
 import time
+import traceback
 
-state = {"data": None, "experiment": None, "config": None}
+state = {"data": None, "experiment": None, "config": None, "pretrained": None}
+
+RS, US = "\x1e", "\x1f"
+CLASS_NAMES = {1: "Normal", 2: "R-on-T PVC", 3: "SV ectopic", 4: "PVC", 5: "Unclassified"}
+LIVE_KEYS = ("threshold_rule", "threshold_percentile", "threshold", "epochs")  # applied without a rebuild
 
 
 def _reply(obj):
-    return json.dumps(obj)
+    return json.dumps(obj, allow_nan=False)
 
 
+def _framed(summary, parts):
+    out = [json.dumps(summary, allow_nan=False)]
+    for name, sources in parts.items():
+        out.append(name + US + json.dumps(sources, allow_nan=False))
+    return RS.join(out)
+
+
+def safe(fn):
+    """Commands never raise across the worker boundary: a failure is an {"error": ...} reply."""
+    def wrapper(*args):
+        try:
+            return fn(*args)
+        except ValueError as e:
+            return _reply({"error": str(e)})
+        except Exception as e:  # a bug: say so plainly, keep the details for the console
+            return _reply({"error": "The engine hit an unexpected problem: %s: %s" % (type(e).__name__, e),
+                           "trace": traceback.format_exc()[-2000:]})
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+def _async_safe(fn):
+    async def wrapper(*args):
+        try:
+            return await fn(*args)
+        except Exception as e:
+            return _reply({"error": "%s: %s" % (type(e).__name__, e)})
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+# ---- start-up ------------------------------------------------------------------------------
+
+@_async_safe
 async def load_numpy():
     import pyodide_js
     t = time.perf_counter()
@@ -18,43 +67,169 @@ async def load_numpy():
     return _reply({"numpy": numpy.__version__, "ms": (time.perf_counter() - t) * 1000})
 
 
-async def load_data(url):
+async def _fetch_ok(url):
     from pyodide.http import pyfetch
-    from data import ecg5000
     response = await pyfetch(url)
     if not response.ok:
         raise RuntimeError("could not download " + url + " (HTTP " + str(response.status) + ")")
-    state["data"] = ecg5000.from_bytes(await response.bytes())
+    return response
+
+
+@_async_safe
+async def load_data(url):
+    from data import ecg5000
+    state["data"] = ecg5000.from_bytes(await (await _fetch_ok(url)).bytes())
     return _reply({"train_beats": len(state["data"]["train_y"]), "test_beats": len(state["data"]["test_y"])})
 
 
+@_async_safe
+async def load_pretrained(url):
+    """The introduction's model (trained at build time) for scoring drawn heartbeats."""
+    from models.experiment import Experiment
+    text = await (await _fetch_ok(url)).string()
+    exp = Experiment.from_json(text, state["data"])
+    if exp.model.threshold is None:
+        exp.evaluate()
+    state["pretrained"] = exp
+    return _reply({"threshold": exp.model.threshold, "sizes": _sizes(exp)})
+
+
+# ---- building and training -----------------------------------------------------------------
+
+def _sizes(exp):
+    layers = exp.model.net.layers
+    return [int(layers[0].W.shape[0])] + [int(l.W.shape[1]) for l in layers]
+
+
+def _info(exp):
+    return {"sizes": _sizes(exp), "params": int(exp.model.net.flat.size), "epoch": exp.epoch,
+            "train_beats": int(len(exp.x_train)), "val_beats": int(len(exp.x_val)),
+            "test_beats": int(len(exp.x_test))}
+
+
+@safe
 def configure(config_json):
     """Build a fresh experiment from settings (JSON text); a bad setting is an error reply."""
     from models import settings
     from models.experiment import Experiment
-    try:
-        config = settings.validate(json.loads(config_json))
-        state["experiment"] = Experiment(config, state["data"])
-        state["config"] = config
-    except ValueError as e:
-        return _reply({"error": str(e)})
-    return _reply({"ok": True, "config": config})
+    if state["data"] is None:
+        return _reply({"error": "The data is not loaded yet."})
+    config = settings.validate(json.loads(config_json))
+    state["experiment"] = Experiment(config, state["data"])
+    state["config"] = config
+    return _reply({"ok": True, "config": config, "model": _info(state["experiment"])})
 
 
+@safe
+def set_live(config_json):
+    """Apply settings that need no rebuild (threshold rule and value, epochs per run)."""
+    from models import settings
+    config = settings.validate(json.loads(config_json))
+    exp = state["experiment"]
+    if exp is None:
+        return _reply({"error": "No model yet."})
+    for key in LIVE_KEYS:
+        exp.config[key] = config[key]
+    return _reply({"ok": True})
+
+
+@safe
 def train_epoch():
+    """One epoch. "stopped" is "diverged" or "early_stopping" when training must stop; the UI
+    decides when a run of N epochs is complete."""
     exp = state["experiment"]
     if exp is None:
         return _reply({"error": "No model yet: the engine is still starting."})
     r = exp.train_epoch()
-    r["epochs"] = state["config"]["epochs"]
-    if r.get("stopped") is None and r["epoch"] >= state["config"]["epochs"]:
-        r["stopped"] = "done"
-        r["message"] = "Trained " + str(r["epoch"]) + " epochs."
+    stopped = r.get("stopped")
+    if stopped == "diverged" or (stopped == "early_stopping" and r.get("message")):
+        pass
+    else:
+        r["stopped"] = None
+    r["ms"] = float(r["ms"])
     return _reply(r)
 
 
-def evaluate():
-    return _reply(state["experiment"].evaluate())
+# ---- looking at the model ------------------------------------------------------------------
+
+def _raw(exp, scaled):
+    scaler = exp.model.scaler
+    return scaled * scaler.scale + scaler.shift
 
 
-__export__ = ["load_numpy", "load_data", "configure", "train_epoch", "evaluate"]
+def _recon_rows(exp, scaled_in, scaled_out):
+    import numpy as np
+    a = _raw(exp, np.asarray(scaled_in, dtype=np.float32))
+    b = _raw(exp, np.asarray(scaled_out, dtype=np.float32))
+    b = np.nan_to_num(b, nan=0.0, posinf=1e6, neginf=-1e6)
+    return [{"t": t, "input": round(float(x), 4), "output": round(float(y), 4)} for t, (x, y) in enumerate(zip(a, b))]
+
+
+def _point(m):
+    return [{"fpr": m["fpr"], "tpr": m["tpr"]}]
+
+
+@safe
+def snapshot(beat):
+    """Everything the training view's charts show, for the current model (framed reply)."""
+    exp = state["experiment"]
+    if exp is None:
+        return _reply({"error": "No model yet."})
+    ev = exp.evaluate()
+    beat = max(0, min(int(beat), len(exp.x_test) - 1))
+    rec = exp.reconstruct(beat)
+    lat = exp.latent()
+    labels = ev["labels"]
+    errors = ev["errors"]
+    positive = [e for e in errors if e > 0]
+    summary = {
+        "epoch": exp.epoch, "auc": ev["auc"], "threshold": ev["threshold"],
+        "threshold_rule": ev["threshold_rule"], "uses_labels": ev["uses_labels"], "metrics": ev["metrics"],
+        "err_min": min(positive) if positive else 1e-6, "err_max": max(errors) if errors else 1.0,
+        "beat": beat, "beat_class": CLASS_NAMES[labels[beat]], "beat_error": rec["error"],
+        "latent_method": lat["method"], "latent_explained": lat["explained"], "model": _info(exp),
+    }
+    parts = {
+        "roc": {"roc": [{"fpr": a, "tpr": b} for a, b in ev["roc"]], "roc_point": _point(ev["metrics"])},
+        "hist": {"errors": [{"error": e, "cls": CLASS_NAMES[c]} for e, c in zip(errors, labels)],
+                 "threshold": [{"threshold": ev["threshold"]}]},
+        "latent": {"latent": [{"x": p[0], "y": p[1], "cls": CLASS_NAMES[c], "i": i}
+                              for i, (p, c) in enumerate(zip(lat["points"], labels))]},
+        "recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])},
+    }
+    return _framed(summary, parts)
+
+
+@safe
+def beat(i):
+    """One test beat of the training view's model: its reconstruction (framed reply)."""
+    exp = state["experiment"]
+    i = max(0, min(int(i), len(exp.x_test) - 1))
+    rec = exp.reconstruct(i)
+    summary = {"beat": i, "beat_class": CLASS_NAMES[int(exp.test_labels[i])], "beat_error": rec["error"]}
+    return _framed(summary, {"recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])}})
+
+
+@safe
+def metrics_at(threshold):
+    """Test metrics when flagging errors above `threshold` (framed: the threshold marks)."""
+    exp = state["experiment"]
+    m = exp.metrics_at(float(threshold))
+    return _framed({"threshold": float(threshold), "metrics": m},
+                   {"roc": {"roc_point": _point(m)}, "hist": {"threshold": [{"threshold": float(threshold)}]}})
+
+
+@safe
+def reconstruct_drawn(values_json):
+    """A heartbeat someone drew (140 values in data units) through the pretrained model."""
+    exp = state["pretrained"]
+    if exp is None:
+        return _reply({"error": "The pretrained model is not loaded yet."})
+    values = json.loads(values_json)
+    rec = exp.reconstruct_signal(values)
+    summary = {"recon_error": rec["error"], "threshold": exp.model.threshold}
+    return _framed(summary, {"recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])}})
+
+
+__export__ = ["load_numpy", "load_data", "load_pretrained", "configure", "set_live", "train_epoch",
+              "snapshot", "beat", "metrics_at", "reconstruct_drawn"]

@@ -1,21 +1,59 @@
-# The UI thread (MicroPython). It renders and reacts; it never computes: every number comes
-# from the engine worker, as JSON text, and every chart update goes through charts.js.
+# The UI thread (MicroPython). It renders and reacts; it never computes: every number comes from
+# the engine worker (as JSON text) or from the pretrained model's precomputed files, and every
+# chart update goes through charts.js.
+#
+# The page:  ui_intro.py (introduction view, works without the engine), ui_controls.py (settings
+# controls and the model composer, generated from models/settings.py), ui_train.py (training view).
+# One config dict (state["config"]) feeds everything; apply_config() shows a config in every
+# control; on_config_change() is the one place every user edit of a setting ends up.
 import asyncio
-import json
 
 from pyscript import document, window, workers
 
-state = {"engine": None, "playing": False, "epoch": 0, "losses": []}
+from models import settings
+
+from app.ui_common import call_json, el, say, state, text
+from app import ui_controls, ui_intro, ui_train
+
+STEPS = ("runtime", "numpy", "data", "model")
 
 
-def el(id_):
-    return document.getElementById(id_)
+def initial_config():
+    """The configuration the page opens with (links will decode the URL hash here)."""
+    return settings.defaults()
 
 
-def say(text, error=False):
-    status = el("engine-status")
-    status.textContent = text
-    status.className = "error" if error else ""
+def apply_config(config):
+    """Show a complete configuration in every control and the composer, and mark the model stale
+    if it differs from the one in the engine."""
+    ui_controls.apply_config(settings.validate(config))
+    _update_stale()
+
+
+def _update_stale():
+    built = state["built_config"]
+    cfg = state["config"]
+    stale = False
+    if built is not None:
+        for s in settings.SETTINGS:
+            k = s["key"]
+            if k not in ui_controls.LIVE_KEYS and cfg[k] != built[k]:
+                stale = True
+    was = state["stale"]
+    state["stale"] = stale
+    ui_train.refresh_buttons()
+    if stale and not was and not state["playing"]:
+        say("Settings changed: the model in training still uses the old ones. Press Rebuild & train "
+            "(or Reset) to build the new model.")
+
+
+def on_config_change(key):
+    """Every user edit of a setting (controls or composer) ends here. state["config"] is valid."""
+    _update_stale()
+    if key in ui_controls.LIVE_KEYS:
+        asyncio.create_task(ui_train.apply_live())
+        if key == "epochs":
+            ui_train._progress()
 
 
 def mark_step(name, cls):
@@ -24,75 +62,86 @@ def mark_step(name, cls):
             li.className = cls
 
 
-async def call(name, *args):
-    """Call an engine command; engine replies are JSON text."""
-    reply = await getattr(state["engine"], name)(*args)
-    return json.loads(reply)
-
-
-async def start():
-    window.charts.show("loss-chart", "loss")
+async def start_engine():
+    """Start the worker and load NumPy, the data and the models; any failure is said plainly."""
     step = "runtime"
+    state["engine_state"] = "loading"
+    el("engine-error").hidden = True
+    ui_train.refresh_buttons()
     try:
-        mark_step("runtime", "active")
-        say("Starting the Python runtime in a background worker…")
-        state["engine"] = await workers["engine"]
+        if state["engine"] is None:
+            mark_step("runtime", "active")
+            say("Starting the Python runtime in a background worker…")
+            state["engine"] = await workers["engine"]
         mark_step("runtime", "done")
         step = "numpy"
         mark_step("numpy", "active")
         say("Loading NumPy…")
-        await call("load_numpy")
+        _check(await call_json("load_numpy"))
         mark_step("numpy", "done")
         step = "data"
         mark_step("data", "active")
         say("Loading ECG heartbeats…")
-        url = window.URL.new("data/ecg5000.bin", document.baseURI).href
-        info = await call("load_data", url)
+        info = _check(await call_json("load_data", window.URL.new("data/ecg5000.bin", document.baseURI).href))
         mark_step("data", "done")
-        model = await call("configure", "{}")
-        if model.get("error"):
-            raise RuntimeError(model["error"])
+        step = "model"
+        mark_step("model", "active")
+        say("Loading the pretrained model and building yours…")
+        _check(await call_json("load_pretrained", window.URL.new("pretrained/model.json", document.baseURI).href))
+        state["engine_state"] = "ready"
+        if not await ui_train.rebuild():
+            raise RuntimeError(el("engine-status").textContent)
+        mark_step("model", "done")
     except Exception as e:  # the page must say what broke, never just stall
+        state["engine_state"] = "failed"
         mark_step(step, "failed")
         say("The engine could not start (" + step + "): " + str(e), True)
+        el("engine-error").hidden = False
+        text("engine-error-text", "The Python engine could not start while loading " + step + ": " + str(e)
+             + ". The introduction above still works; drawing and training need the engine.")
+        text("draw-note", "Drawing needs the Python engine, which could not start.")
+        ui_train.refresh_buttons()
         return
+    ui_intro.engine_ready()
+    ui_train.refresh_buttons()
     say("Ready. " + str(info["train_beats"]) + " training and " + str(info["test_beats"])
         + " test heartbeats loaded. Press Train to fit the autoencoder to normal beats.")
-    button = el("train")
-    button.disabled = False
 
 
-async def train_loop():
-    button = el("train")
-    state["playing"] = True
-    button.textContent = "Pause"
-    while state["playing"]:
-        r = await call("train_epoch")
-        if r.get("error"):
-            say(r["error"], True)
-            break
-        state["epoch"] = r["epoch"]
-        rows = [{"epoch": r["epoch"], "series": "train", "loss": r["loss"]}]
-        if r.get("val_loss") is not None:
-            rows.append({"epoch": r["epoch"], "series": "validation", "loss": r["val_loss"]})
-        await window.charts.insert("loss-chart", "losses", json.dumps(rows))
-        el("progress").textContent = ("Epoch " + str(r["epoch"]) + " of " + str(r["epochs"])
-                                      + " · " + str(int(r["ms"])) + " ms per epoch")
-        if r.get("stopped"):
-            say(r.get("message") or "Training finished.", r["stopped"] == "diverged")
-            break
-    state["playing"] = False
-    button.textContent = "Train"
+def _check(reply):
+    if reply.get("error"):
+        raise RuntimeError(reply["error"])
+    return reply
 
 
-def on_train(event):
-    if state["playing"]:
-        state["playing"] = False  # the loop stops after the epoch in flight
-        say("Paused after epoch " + str(state["epoch"]) + ". Press Train to continue.")
+def on_retry(event):
+    say("Retrying…")  # at once, so nobody reads the old error as the new state
+    el("engine-error").hidden = True
+    if state["engine_state"] == "ready":
+        asyncio.create_task(ui_train._reset())
+    elif state["engine"] is None:
+        window.location.reload()  # the worker itself never started: only a fresh page helps
     else:
-        say("Training on normal heartbeats…")
-        asyncio.create_task(train_loop())
+        asyncio.create_task(start_engine())
 
 
-el("train").onclick = on_train
-asyncio.create_task(start())
+def show_charts():
+    for chart_id, spec in (("intro-recon", "recon"), ("intro-hist", "hist"), ("loss-chart", "loss"),
+                           ("roc-chart", "roc"), ("hist-chart", "hist"), ("recon-chart", "recon"),
+                           ("latent-chart", "latent")):
+        window.charts.show(chart_id, spec)
+
+
+def main():
+    show_charts()
+    state["config"] = settings.validate(initial_config())
+    ui_controls.render_controls("controls", on_config_change)
+    ui_controls.setup_composer(on_config_change)
+    apply_config(state["config"])
+    ui_train.setup()
+    el("engine-retry").onclick = on_retry
+    asyncio.create_task(ui_intro.start())
+    asyncio.create_task(start_engine())
+
+
+main()

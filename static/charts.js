@@ -12,6 +12,10 @@
     logLevel: vega.Error,  // an empty chart warns about infinite extents; that is expected
   });
   const pending = {};
+  const store = {};
+  // Start each chart update in a task of its own: awaited one after another they would run as
+  // microtasks of one long task (five re-renders, 60-80 ms), and block input meanwhile.
+  const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
   window.charts = {
     // Embed spec `name` into element `id`; returns a promise that resolves when it is live.
     show(id, name) {
@@ -25,6 +29,7 @@
     // Replace every row of data source `source` with `rowsJson` (a JSON array).
     async replace(id, source, rowsJson) {
       await pending[id];
+      await nextTask();
       const rows = JSON.parse(rowsJson);
       await views[id].change(source, vega.changeset().remove(() => true).insert(rows)).runAsync();
       return rows.length;
@@ -32,8 +37,44 @@
     // Append rows without touching the ones already there.
     async insert(id, source, rowsJson) {
       await pending[id];
+      await nextTask();
       const rows = JSON.parse(rowsJson);
       await views[id].change(source, vega.changeset().insert(rows)).runAsync();
+      return rows.length;
+    },
+    // Several sources of one chart at once: `partsJson` is {"source": [rows], ...}.
+    async replaceMany(id, partsJson) {
+      await pending[id];
+      await nextTask();
+      const parts = JSON.parse(partsJson);
+      for (const [source, rows] of Object.entries(parts)) {
+        views[id].change(source, vega.changeset().remove(() => true).insert(rows));
+      }
+      await views[id].runAsync();
+      return true;
+    },
+    // Data kept on the JavaScript side (too big to be worth parsing in MicroPython):
+    // load(key, url) fetches a JSON document once; the functions below read from it.
+    load(key, url) {
+      if (!store[key]) store[key] = fetch(url).then((r) => {
+        if (!r.ok) throw new Error(url + ": HTTP " + r.status);
+        return r.json();
+      });
+      return store[key].then(() => true);
+    },
+    // Rows of stored field `field` (an array of rows) into `source` of chart `id`.
+    async replaceFrom(id, source, key, field) {
+      const doc = await store[key];
+      return this.replace(id, source, JSON.stringify(doc[field]));
+    },
+    // A stored signal pair {in: [...], out: [...]} (entry `index` of `field`) as recon rows.
+    async showSignal(id, key, field, index) {
+      const doc = await store[key];
+      const s = doc[field][index];
+      const rows = s.in.map((v, t) => ({ t, input: v, output: s.out[t] }));
+      await pending[id];
+      await nextTask();
+      await views[id].change("recon", vega.changeset().remove(() => true).insert(rows)).runAsync();
       return rows.length;
     },
     // The rows a chart currently shows (tests read them; so could an export button).

@@ -1,0 +1,112 @@
+# Shared by the UI-thread modules (MicroPython): the one state dict, DOM helpers, engine calls.
+import json
+
+from pyscript import document, window
+
+# The whole UI state. state["config"] is always a complete, settings.validate-able dict: the
+# controls and the composer show it, links encode it, the engine is built from it.
+state = {
+    "engine": None,          # the worker proxy once it answered
+    "engine_state": "loading",  # loading | ready | failed
+    "config": None,          # what the controls show
+    "built_config": None,    # what the engine's training model was built from
+    "stale": False,          # config differs from built_config in a setting that needs a rebuild
+    "model": None,           # the engine's model info: sizes, params, epoch
+    "playing": False,
+    "busy": False,           # an engine command of the training view is in flight
+    "run_target": None,      # the epoch a run of `epochs` epochs ends at
+    "epoch": 0,
+    "diverged": False,
+    "beat": 0,               # the training view's selected test beat
+    "summary": None,         # the last snapshot summary
+    "gallery": None,         # pretrained/gallery.json (small: no signals)
+    "intro_step": 0,
+}
+
+RS, US = "\x1e", "\x1f"
+
+
+def el(id_):
+    return document.getElementById(id_)
+
+
+def text(id_, value):
+    e = el(id_)
+    if e is not None:
+        e.textContent = value
+
+
+def esc(s):
+    """Text made safe inside markup we build (only ever our own strings and numbers)."""
+    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def say(message, error=False):
+    """The status line: what happened and what to do next."""
+    status = el("engine-status")
+    status.textContent = message
+    status.className = "error" if error else ""
+
+
+def framed(reply):
+    """Split a framed engine reply into (summary dict, {part name: JSON text})."""
+    pieces = reply.split(RS)
+    summary = json.loads(pieces[0])
+    parts = {}
+    for p in pieces[1:]:
+        name, _, body = p.partition(US)
+        parts[name] = body
+    return summary, parts
+
+
+async def call(name, *args):
+    """Call an engine command; returns its reply text (JSON or framed)."""
+    return await getattr(state["engine"], name)(*args)
+
+
+async def call_json(name, *args):
+    return json.loads(await call(name, *args))
+
+
+def fmt(x, digits=3):
+    if x is None:
+        return "–"
+    return ("%." + str(digits) + "f") % x
+
+
+def pct(x):
+    if x is None:
+        return "–"
+    return "%.1f%%" % (100 * x)
+
+
+def thousands(n):
+    s = str(int(n))
+    out = ""
+    while len(s) > 3:
+        out = "," + s[-3:] + out
+        s = s[:-3]
+    return s + out
+
+
+def sig(x):
+    """A threshold or error, short: 0.0149, 1.23e-05."""
+    if x is None:
+        return "–"
+    if x != 0 and (abs(x) < 0.001 or abs(x) >= 1000):
+        return "%.3g" % x
+    return "%.4f" % x
+
+
+def to_js(obj):
+    """Values for JS go as JSON text (MicroPython lists and dicts do not convert cleanly)."""
+    return json.dumps(obj)
+
+
+def log10(x):
+    import math
+    return math.log(x) / math.log(10)
+
+
+def after(ms, fn):
+    window.setTimeout(fn, ms)

@@ -1,0 +1,342 @@
+# Training controls and the model composer, both generated from models/settings.py (MicroPython).
+#
+# Every setting gets a control with id "set-<key>" inside a wrapper carrying data-setting="<key>"
+# (and data-group="<group>"), so links can hide whole controls. The composer edits encoder,
+# latent and decoder. apply_config(config) shows a config everywhere; every user edit ends in
+# ui_common.state["config"] and then calls the on_change callback (main.on_config_change).
+from pyscript import document
+
+from models import settings
+
+from app.ui_common import el, esc, state, thousands
+
+COMPOSER_KEYS = ("encoder", "latent", "decoder")
+# Settings that change nothing about the built model: applied at once, no rebuild.
+LIVE_KEYS = ("epochs", "threshold_rule", "threshold_percentile", "threshold")
+GROUPS = [("training", "Training"), ("model", "Layers"), ("data", "Data"),
+          ("threshold", "Threshold"), ("advanced", "Advanced")]
+HELP = {
+    "learning_rate": "Step size of each update. Too large and training diverges.",
+    "abnormal_pct": "Real data is rarely clean: mix anomalies into the training beats.",
+    "threshold_rule": "percentile: from validation errors (no test labels); best_f1 / best_accuracy peek at test labels.",
+    "validation_pct": "Held out from training; the threshold rule and the validation loss use it.",
+    "dropout": "Randomly silences hidden units while training.",
+}
+N_FEATURES = 140
+_on_change = [None]
+
+
+def _label(choice):
+    return choice.replace("_", " ")
+
+
+def _field(s):
+    key = s["key"]
+    tip = HELP.get(key)
+    out = ['<div class="field" data-setting="%s" data-group="%s">' % (key, s["group"]),
+           '<label for="set-%s">%s</label>' % (key, esc(s["label"]))]
+    if s["kind"] == "choice":
+        opts = "".join('<option value="%s">%s</option>' % (c, esc(_label(c))) for c in s["choices"])
+        out.append('<select id="set-%s" data-key="%s">%s</select>' % (key, key, opts))
+    else:
+        mode = "numeric" if s["kind"] == "int" else "decimal"
+        out.append('<input id="set-%s" data-key="%s" type="text" inputmode="%s" autocomplete="off" '
+                   'spellcheck="false" aria-describedby="msg-%s">' % (key, key, mode, key))
+    if tip:
+        out.append('<small class="hint">%s</small>' % esc(tip))
+    out.append('<small class="field-msg" id="msg-%s" role="alert"></small></div>' % key)
+    return "".join(out)
+
+
+def render_controls(container_id, on_change):
+    """Build every non-composer control from the settings table (one innerHTML)."""
+    _on_change[0] = on_change
+    html = []
+    for group, title in GROUPS:
+        rows = [s for s in settings.SETTINGS if s["group"] == group and s["key"] not in COMPOSER_KEYS]
+        if not rows:
+            continue
+        fields = "".join(_field(s) for s in rows)
+        if group == "advanced":
+            html.append('<details class="group" data-group="advanced"><summary>%s: optimizer details, '
+                        'early stopping</summary><div class="fields">%s</div></details>' % (title, fields))
+        else:
+            html.append('<fieldset class="group" data-group="%s"><legend>%s</legend><div class="fields">%s'
+                        '</div></fieldset>' % (group, title, fields))
+    box = el(container_id)
+    box.innerHTML = "".join(html)
+    box.addEventListener("change", _on_control_change)
+
+
+def _short(v):
+    # 0.01 -> "0.01", 2.0 -> "2", 1e-07 -> "1e-07"
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)
+
+
+def parse(key, raw):
+    """Text from a control -> canonical value, or ValueError in plain words."""
+    s = settings.BY_KEY[key]
+    if s["kind"] == "choice":
+        return settings.check_value(key, raw)
+    t = raw.strip()
+    try:
+        v = float(t)
+    except ValueError:
+        raise ValueError("“%s” is not a number." % t[:20])
+    if s["kind"] == "int" and v == int(v):
+        v = int(v)
+    try:
+        return settings.check_value(key, v)
+    except ValueError:
+        lo, hi = s["min"], s["max"]
+        whole = "a whole number" if s["kind"] == "int" else "a number"
+        raise ValueError("Must be %s from %s to %s." % (whole, _short(lo), _short(hi)))
+
+
+def _set_msg(key, message):
+    m = el("msg-" + key)
+    c = el("set-" + key)
+    if m is not None:
+        m.textContent = message
+    if c is not None:
+        if message:
+            c.setAttribute("aria-invalid", "true")
+        else:
+            c.removeAttribute("aria-invalid")
+
+
+def _on_control_change(event):
+    key = event.target.getAttribute("data-key")
+    if not key or key not in settings.BY_KEY:
+        return
+    try:
+        value = parse(key, event.target.value)
+    except ValueError as e:
+        _set_msg(key, "Not applied: " + str(e) + " Still using " + _short_value(key) + ".")
+        return
+    _set_msg(key, "")
+    state["config"][key] = value
+    _update_applicability()
+    _on_change[0](key)
+
+
+def _short_value(key):
+    v = state["config"][key]
+    return _short(v) if isinstance(v, float) else str(v)
+
+
+def _update_applicability():
+    """Grey out controls that do nothing under the current choices."""
+    c = state["config"]
+    na = {
+        "reg_rate": c["regularizer"] == "none",
+        "threshold_percentile": c["threshold_rule"] != "percentile",
+        "threshold": c["threshold_rule"] != "manual",
+        "beta1": c["optimizer"] not in ("adam", "adamax"),
+        "beta2": c["optimizer"] not in ("adam", "adamax"),
+        "momentum": c["optimizer"] not in ("momentum", "nesterov"),
+        "rho": c["optimizer"] not in ("rmsprop", "adadelta"),
+    }
+    for key, off in na.items():
+        for node in _wrappers(key):
+            if off:
+                node.classList.add("na")
+            else:
+                node.classList.remove("na")
+
+
+def _wrappers(key):
+    return document.querySelectorAll('.field[data-setting="%s"]' % key)
+
+
+def apply_config(config):
+    """Show `config` (a validated dict) in every control and the composer."""
+    state["config"] = config
+    for s in settings.SETTINGS:
+        key = s["key"]
+        if key in COMPOSER_KEYS:
+            continue
+        c = el("set-" + key)
+        if c is None:
+            continue
+        v = config[key]
+        c.value = _short(v) if s["kind"] == "float" else str(v)
+        _set_msg(key, "")
+    _update_applicability()
+    render_composer()
+
+
+# ---- the composer -----------------------------------------------------------------------------
+
+def sizes(config):
+    return [N_FEATURES] + list(config["encoder"]) + [config["latent"]] + settings.decoder_layers(config) + [N_FEATURES]
+
+
+def param_count(layer_sizes):
+    total = 0
+    for a, b in zip(layer_sizes[:-1], layer_sizes[1:]):
+        total += a * b + b
+    return total
+
+
+def shape_text(layer_sizes):
+    return "-".join(str(n) for n in layer_sizes)
+
+
+def _diagram(cfg):
+    """An SVG of the network: one bar per layer, height growing with its units."""
+    ls = sizes(cfg)
+    n_enc = len(cfg["encoder"])
+    step, top, h = 56, 14, 120
+    width = step * len(ls)
+    parts = []
+    ys = []
+    for i, n in enumerate(ls):
+        bh = max(8, min(h, 8 + (n ** 0.5) * 9))
+        ys.append((top + (h - bh) / 2, bh))
+    for i in range(len(ls) - 1):
+        x0, x1 = i * step + 36, (i + 1) * step + 20
+        (ya, ha), (yb, hb) = ys[i], ys[i + 1]
+        parts.append('<path class="link" d="M%d %.1fL%d %.1fL%d %.1fL%d %.1fZ"/>'
+                     % (x0, ya, x1, yb, x1, yb + hb, x0, ya + ha))
+    for i, n in enumerate(ls):
+        if i == 0:
+            kind, name = "io", "input"
+        elif i == len(ls) - 1:
+            kind, name = "io", "output"
+        elif i == n_enc + 1:
+            kind, name = "latent", "bottleneck"
+        elif i <= n_enc:
+            kind, name = "enc", "enc %d" % i
+        else:
+            kind, name = "dec", "dec %d" % (i - n_enc - 1)
+        y, bh = ys[i]
+        x = i * step + 20
+        parts.append('<rect class="%s" x="%d" y="%.1f" width="16" height="%.1f" rx="3"><title>%s: %d units</title></rect>'
+                     % (kind, x, y, bh, name, n))
+        parts.append('<text x="%d" y="%d" class="units">%d</text>' % (x + 8, top + h + 16, n))
+        parts.append('<text x="%d" y="%d" class="lname">%s</text>' % (x + 8, top + h + 30, name))
+    return ('<svg class="net" viewBox="0 0 %d %d" style="min-width:%dpx" role="img" aria-label="Network shape %s">%s</svg>'
+            % (width, top + h + 36, min(width, 36 * len(ls)), shape_text(ls), "".join(parts)))
+
+
+def _unit_row(part, idx, n, label):
+    key = "%s-%d" % (part, idx)
+    return ('<li class="unit-row"><span class="uname" id="lbl-%s">%s</span>'
+            '<button type="button" class="mini" data-act="units" data-part="%s" data-idx="%d" data-delta="-1" '
+            'data-focus="dn-%s" aria-label="Fewer units in %s">−</button>'
+            '<input class="units-in" type="number" min="1" max="256" value="%d" data-act="set" data-part="%s" '
+            'data-idx="%d" data-focus="in-%s" aria-labelledby="lbl-%s" id="units-%s">'
+            '<button type="button" class="mini" data-act="units" data-part="%s" data-idx="%d" data-delta="1" '
+            'data-focus="up-%s" aria-label="More units in %s">+</button></li>'
+            % (key, label, part, idx, key, label, n, part, idx, key, key, key, part, idx, key, label))
+
+
+def _layer_list(part, layers, title):
+    rows = "".join(_unit_row(part, i, n, "%s layer %d" % (title, i + 1)) for i, n in enumerate(layers))
+    return ('<div class="layer-col"><h4>%s</h4><ul class="unit-list">%s</ul><div class="layer-btns">'
+            '<button type="button" class="mini wide" data-act="add" data-part="%s" data-focus="add-%s" %s>+ layer</button>'
+            '<button type="button" class="mini wide" data-act="del" data-part="%s" data-focus="del-%s" %s>− layer</button>'
+            '</div></div>' % (title, rows, part, part, "disabled" if len(layers) >= 10 else "",
+                              part, part, "disabled" if len(layers) <= (1 if part == "encoder" else 0) else ""))
+
+
+def render_composer():
+    cfg = state["config"]
+    ls = sizes(cfg)
+    mirror = not cfg["decoder"]
+    latent = _unit_row("latent", 0, cfg["latent"], "Bottleneck")
+    dec = ('<div class="layer-col mirror-note"><h4>Decoder</h4><p>Mirrors the encoder: %s.</p></div>'
+           % ", ".join(str(n) for n in settings.decoder_layers(cfg))) if mirror else _layer_list(
+        "decoder", cfg["decoder"], "Decoder")
+    html = ('<div class="net-wrap">%s</div>'
+            '<p class="params"><strong id="param-count" data-params="%d">%s parameters</strong> · shape '
+            '<span id="shape-text">%s</span></p>'
+            '<div class="layer-cols">%s<div class="layer-col"><h4>Bottleneck</h4><ul class="unit-list">%s</ul></div>%s</div>'
+            '<label class="check"><input type="checkbox" id="set-mirror" data-act="mirror" data-focus="mirror" %s> Decoder mirrors the encoder</label>'
+            '<p class="field-msg" id="msg-composer" role="alert"></p>'
+            % (_diagram(cfg), param_count(ls), thousands(param_count(ls)), shape_text(ls),
+               _layer_list("encoder", cfg["encoder"], "Encoder"), latent, dec, "checked" if mirror else ""))
+    box = el("composer-body")
+    focus = None
+    active = document.activeElement
+    if active is not None and box.contains(active):
+        focus = active.getAttribute("data-focus")
+    box.innerHTML = html
+    if focus:
+        target = box.querySelector('[data-focus="%s"]' % focus)
+        if target is not None and not target.disabled:
+            target.focus()
+        else:
+            first = box.querySelector("button:not([disabled])")
+            if first is not None:
+                first.focus()
+
+
+def _composer_event(event):
+    t = event.target
+    act = t.getAttribute("data-act")
+    if not act:
+        return
+    if event.type == "click" and act == "set":
+        return
+    if event.type == "change" and act not in ("set", "mirror"):
+        return
+    cfg = state["config"]
+    enc, dec, latent = list(cfg["encoder"]), list(cfg["decoder"]), cfg["latent"]
+    part = t.getAttribute("data-part")
+    idx = int(t.getAttribute("data-idx") or 0)
+    if act == "mirror":
+        dec = [] if t.checked else settings.decoder_layers(cfg)
+    elif act in ("units", "set"):
+        if act == "set":
+            try:
+                n = int(float(t.value))
+            except ValueError:
+                el("msg-composer").textContent = "Units must be a whole number from 1 to 256."
+                return
+        else:
+            cur = latent if part == "latent" else (enc if part == "encoder" else dec)[idx]
+            n = cur + int(t.getAttribute("data-delta"))
+        if not 1 <= n <= (64 if part == "latent" else 256):
+            el("msg-composer").textContent = ("The bottleneck takes 1 to 64 units." if part == "latent"
+                                              else "A layer takes 1 to 256 units.")
+            if act == "set":
+                render_composer()
+            return
+        if part == "latent":
+            latent = n
+        elif part == "encoder":
+            enc[idx] = n
+        else:
+            dec[idx] = n
+    elif act == "add":
+        if part == "encoder":
+            enc.append(max(latent, enc[-1] // 2 if enc else 8))
+        else:
+            dec.append(dec[-1] if dec else 8)
+    elif act == "del":
+        if part == "encoder":
+            enc = enc[:-1]
+        else:
+            dec = dec[:-1]
+    new = dict(cfg)
+    new["encoder"], new["decoder"], new["latent"] = enc, dec, latent
+    try:
+        for k in COMPOSER_KEYS:
+            new[k] = settings.check_value(k, new[k])
+    except ValueError as e:
+        el("msg-composer").textContent = str(e)
+        return
+    state["config"] = new
+    render_composer()
+    _on_change[0]("encoder")
+
+
+def setup_composer(on_change):
+    _on_change[0] = on_change
+    box = el("composer-body")
+    box.addEventListener("click", _composer_event)
+    box.addEventListener("change", _composer_event)

@@ -1,0 +1,389 @@
+# The training view (MicroPython): play / pause / step / reset, live charts, metric tiles, the
+# threshold slider and the selected test beat. Numbers come from the engine; chart rows go from
+# the engine's framed replies straight to charts.js without being parsed here.
+import asyncio
+import json
+import time
+
+from pyscript import document, window
+
+from app.ui_common import (call, el, fmt, framed, log10, pct, say, sig, state, text, thousands)
+from app import ui_controls
+
+SNAPSHOT_EVERY_MS = 400  # heavy charts (ROC, histogram, latent, beat) refresh at most this often
+CHART_OF_PART = {"roc": "roc-chart", "hist": "hist-chart", "latent": "latent-chart", "recon": "recon-chart"}
+TILES = ("accuracy", "precision", "recall", "f1", "fpr", "fnr")
+train = {"last_snapshot": 0, "thr_busy": False, "thr_next": None, "stop_waiters": 0}
+
+
+def now_ms():
+    return time.ticks_ms()
+
+
+def _buttons():
+    stale = state["stale"]
+    playing = state["playing"]
+    b = el("train")
+    if playing:
+        b.textContent = "Pause"
+    else:
+        b.textContent = "Rebuild & train" if stale else "Train"
+    ready = state["engine_state"] == "ready"
+    busy = state["busy"]
+    b.disabled = not ready or (busy and not playing)
+    el("step").disabled = not ready or busy
+    el("reset").disabled = not ready
+    el("step").textContent = "Rebuild & step" if stale else "Step 1 epoch"
+    for node in document.querySelectorAll(".stale-note"):
+        node.hidden = not stale
+    comp = el("composer")
+    if stale:
+        comp.classList.add("is-stale")
+    else:
+        comp.classList.remove("is-stale")
+
+
+def refresh_buttons():
+    _buttons()
+
+
+def _progress(ms=None):
+    target = state["run_target"] or (state["epoch"] + state["config"]["epochs"])
+    t = "Epoch %d of %d" % (state["epoch"], max(target, state["epoch"]))
+    if ms is not None:
+        t += " · %d ms per epoch" % int(ms)
+    text("progress", t)
+
+
+def _model_line():
+    m = state["model"]
+    if not m:
+        return
+    shape = "-".join(str(n) for n in m["sizes"])
+    el("engine-model").dataset.shape = shape
+    el("engine-model").dataset.params = str(m["params"])
+    text("engine-model", "Model in training: %s, %s parameters, %s training / %s validation / %s test beats."
+         % (shape, thousands(m["params"]), thousands(m["train_beats"]), thousands(m["val_beats"]),
+            thousands(m["test_beats"])))
+
+
+def _tiles(summary):
+    m = summary["metrics"]
+    auc = summary.get("auc")
+    if auc is not None or "auc" in summary:
+        t = el("tile-auc")
+        t.dataset.value = "" if auc is None else repr(auc)
+        text("tile-auc-v", fmt(auc))
+        text("roc-auc", fmt(auc) if auc is not None else "n/a (needs both classes)")
+    for key in TILES:
+        t = el("tile-" + key)
+        t.dataset.value = repr(m[key])
+        text("tile-%s-v" % key, pct(m[key]))
+    c = m["confusion"]
+    for key in ("tp", "fp", "tn", "fn"):
+        text("cm-" + key, str(c[key]))
+    thr = summary["threshold"]
+    el("thr-value").dataset.threshold = repr(thr)
+    text("thr-value", sig(thr))
+
+
+def _slider_from_threshold(thr):
+    s = state["summary"]
+    if not s:
+        return
+    lo, hi = log10(max(s["err_min"], 1e-9)), log10(max(s["err_max"], 1e-9))
+    if hi <= lo:
+        hi = lo + 1
+    k = int(round((log10(max(thr, 1e-12)) - lo) / (hi - lo) * 1000))
+    el("thr-slider").value = str(max(0, min(1000, k)))
+
+
+def _threshold_from_slider():
+    s = state["summary"]
+    lo, hi = log10(max(s["err_min"], 1e-9)), log10(max(s["err_max"], 1e-9))
+    if hi <= lo:
+        hi = lo + 1
+    k = int(el("thr-slider").value)
+    v = 10 ** (lo + (hi - lo) * k / 1000.0)
+    return float("%.6g" % min(v, 10.0))
+
+
+def _rule_note(summary):
+    rule = summary["threshold_rule"]
+    cfg = state["config"]
+    if rule == "percentile":
+        t = "Threshold rule: %gth percentile of validation errors (no test labels used)." % cfg["threshold_percentile"]
+    elif rule == "manual":
+        t = "Threshold set by hand."
+    else:
+        t = "Threshold rule: %s on the test set. This peeks at the test labels, so the metrics are optimistic." % rule.replace("_", " ")
+    text("thr-rule", t)
+
+
+async def _push_parts(parts):
+    for name, body in parts.items():
+        chart = CHART_OF_PART.get(name)
+        if chart:
+            await window.charts.replaceMany(chart, body)
+
+
+async def refresh():
+    """Ask the engine for every chart of the current model and show it."""
+    reply = await call("snapshot", state["beat"])
+    summary, parts = framed(reply)
+    if summary.get("error"):
+        engine_problem(summary)
+        return
+    state["summary"] = summary
+    state["model"] = summary["model"]
+    train["last_snapshot"] = now_ms()
+    _tiles(summary)
+    _slider_from_threshold(summary["threshold"])
+    _rule_note(summary)
+    _beat_info(summary)
+    if summary["latent_method"] == "pca":
+        ex = summary["latent_explained"]
+        text("latent-note", "The bottleneck has %d units: shown are its first two principal components "
+             "(%s and %s of the variance)." % (summary["model"]["sizes"][len(state["config"]["encoder"]) + 1],
+                                              pct(ex[0]), pct(ex[1])))
+    else:
+        text("latent-note", "Each dot is a test beat at its bottleneck code.")
+    _model_line()
+    await _push_parts(parts)
+    el("train-view").dataset.epoch = str(summary["epoch"])
+
+
+def _beat_info(summary):
+    thr = summary["threshold"]
+    err = summary["beat_error"]
+    word = "ABNORMAL" if err > thr else "NORMAL"
+    el("beat-index").value = str(summary["beat"])
+    text("beat-info", "%s beat · error %s · threshold %s → %s" % (summary["beat_class"], sig(err), sig(thr), word))
+
+
+def engine_problem(reply):
+    """An engine command failed: say so plainly, stop training, offer a retry."""
+    state["playing"] = False
+    msg = reply.get("error") or "unknown problem"
+    if reply.get("trace"):
+        window.console.warn(reply["trace"])
+        el("engine-error").hidden = False
+        text("engine-error-text", msg + " The introduction still works. Retry rebuilds the model.")
+    say(msg, True)
+    _buttons()
+
+
+async def rebuild():
+    """A fresh model from the current settings (Reset, or Play after a change)."""
+    reply = json.loads(await call("configure", json.dumps(state["config"])))
+    if reply.get("error"):
+        say("Cannot build this model: " + reply["error"], True)
+        return False
+    state["built_config"] = dict(state["config"])
+    state["stale"] = False
+    state["diverged"] = False
+    state["model"] = reply["model"]
+    state["epoch"] = 0
+    state["run_target"] = None
+    el("engine-error").hidden = True
+    await window.charts.replace("loss-chart", "losses", "[]")
+    await refresh()
+    _progress()
+    _buttons()
+    return True
+
+
+async def train_loop(max_epochs=None):
+    """Train epoch by epoch until the run's target, a pause, divergence or early stopping.
+    The caller has set state["busy"] (synchronously, so the buttons change at once)."""
+    try:
+        if state["stale"]:
+            say("Rebuilding the model with your new settings…")
+            if not await rebuild():
+                state["playing"] = False
+                return
+        if state["diverged"]:
+            say("This model diverged. Press Reset to start again (try a smaller learning rate).", True)
+            state["playing"] = False
+            return
+        if state["run_target"] is None or state["epoch"] >= state["run_target"]:
+            state["run_target"] = state["epoch"] + state["config"]["epochs"]
+        stop_at = state["epoch"] + max_epochs if max_epochs else state["run_target"]
+        _buttons()
+        last_ms = None
+        while (state["playing"] or max_epochs) and state["epoch"] < stop_at:
+            r = json.loads(await call("train_epoch"))
+            if r.get("error"):
+                engine_problem(r)
+                return
+            if r.get("stopped") == "diverged":
+                state["diverged"] = True
+                state["playing"] = False
+                say((r.get("message") or "Training diverged.") + " Press Reset to start again.", True)
+                break
+            state["epoch"] = r["epoch"]
+            last_ms = r["ms"]
+            rows = [{"epoch": r["epoch"], "series": "train", "loss": r["loss"]}]
+            if r.get("val_loss") is not None:
+                rows.append({"epoch": r["epoch"], "series": "validation", "loss": r["val_loss"]})
+            await window.charts.insert("loss-chart", "losses", json.dumps(rows))
+            _progress(last_ms)
+            if r.get("stopped") == "early_stopping":
+                state["playing"] = False
+                state["run_target"] = state["epoch"]
+                say(r.get("message") or "Stopped early.")
+                break
+            if now_ms() - train["last_snapshot"] > SNAPSHOT_EVERY_MS:
+                await refresh()
+        await refresh()
+        if not state["diverged"]:
+            if state["epoch"] >= (state["run_target"] or 0):
+                s = state["summary"]
+                say("Trained %d epochs: AUC %s. Move the threshold slider to trade missed anomalies "
+                    "against false alarms, click Train for %d more epochs, or change the model and rebuild."
+                    % (state["epoch"], fmt(s.get("auc")), state["config"]["epochs"]))
+            elif max_epochs:
+                say("Stepped to epoch %d. Step again, or Train to continue the run." % state["epoch"])
+            else:
+                say("Paused after epoch %d. Press Train to continue." % state["epoch"])
+    finally:
+        state["busy"] = False
+        state["playing"] = False
+        _buttons()
+
+
+def on_train(event):
+    if state["playing"]:
+        state["playing"] = False  # the loop stops after the epoch in flight
+        el("train").textContent = "Train"
+        return
+    if state["busy"]:
+        return
+    state["playing"] = True
+    state["busy"] = True
+    _buttons()
+    say("Training on normal heartbeats…")
+    asyncio.create_task(train_loop())
+
+
+def on_step(event):
+    if state["busy"]:
+        return
+    state["busy"] = True
+    _buttons()
+    say("Training one epoch…")
+    asyncio.create_task(train_loop(1))
+
+
+async def _reset():
+    state["playing"] = False
+    while state["busy"]:
+        await asyncio.sleep(0.02)
+    state["busy"] = True
+    try:
+        say("Rebuilding the model…")
+        if await rebuild():
+            say("Model rebuilt with fresh weights: %s. Press Train." % "-".join(str(n) for n in state["model"]["sizes"]))
+    finally:
+        state["busy"] = False
+        _buttons()
+
+
+def on_reset(event):
+    state["playing"] = False
+    el("train").disabled = True
+    el("step").disabled = True
+    asyncio.create_task(_reset())
+
+
+# ---- the threshold slider ---------------------------------------------------------------------
+
+def on_slider(event):
+    if not state["summary"]:
+        return
+    thr = _threshold_from_slider()
+    cfg = state["config"]
+    cfg["threshold_rule"] = "manual"
+    cfg["threshold"] = thr
+    el("set-threshold_rule").value = "manual"
+    el("set-threshold").value = repr(thr)
+    ui_controls._update_applicability()
+    train["thr_next"] = thr
+    if not train["thr_busy"]:
+        asyncio.create_task(_apply_slider())
+
+
+async def _apply_slider():
+    train["thr_busy"] = True
+    try:
+        while train["thr_next"] is not None:
+            thr = train["thr_next"]
+            train["thr_next"] = None
+            await call("set_live", json.dumps(state["config"]))
+            summary, parts = framed(await call("metrics_at", thr))
+            if summary.get("error"):
+                return
+            summary["threshold_rule"] = "manual"
+            summary["auc"] = state["summary"].get("auc")
+            state["summary"]["threshold"] = thr
+            _tiles(summary)
+            _rule_note(summary)
+            await _push_parts(parts)
+    finally:
+        train["thr_busy"] = False
+
+
+async def apply_live():
+    """A threshold or epochs setting changed in the controls: no rebuild, just re-score."""
+    if state["engine_state"] != "ready" or state["model"] is None:
+        return
+    await call("set_live", json.dumps(state["config"]))
+    if not state["busy"]:
+        await refresh()
+
+
+# ---- selected test beat -------------------------------------------------------------------------
+
+async def _show_beat(i):
+    summary, parts = framed(await call("beat", i))
+    if summary.get("error"):
+        return
+    state["beat"] = summary["beat"]
+    if state["summary"]:
+        summary["threshold"] = state["summary"]["threshold"]
+        _beat_info(summary)
+    await _push_parts(parts)
+
+
+def on_beat(event):
+    if state["engine_state"] != "ready":
+        return
+    t = event.target
+    act = t.getAttribute("data-act")
+    i = state["beat"]
+    if act == "prev":
+        i -= 1
+    elif act == "next":
+        i += 1
+    else:
+        try:
+            i = int(float(el("beat-index").value))
+        except ValueError:
+            return
+    n = (state["model"] or {}).get("test_beats", 500)
+    i = max(0, min(n - 1, i))
+    asyncio.create_task(_show_beat(i))
+
+
+def setup():
+    el("train").onclick = on_train
+    el("step").onclick = on_step
+    el("reset").onclick = on_reset
+    el("thr-slider").oninput = on_slider
+    el("beat-prev").onclick = on_beat
+    el("beat-next").onclick = on_beat
+    el("beat-index").onchange = on_beat
+    for b in document.querySelectorAll(".rebuild-now"):
+        b.onclick = on_reset
+    _progress()
+    _buttons()
