@@ -1,5 +1,6 @@
 // Loads the very runtime the app ships (app/pyodide), NumPy, and the repository's models/ and
-// data/ code, then runs models.bench.run_once on the real 2600 normal beats.
+// data/ code, then runs models.bench.run_once on the real 2600 normal beats, exactly as the app's
+// engine would: models/nn picks its fastest kernels by itself when it is imported.
 import { loadPyodide } from "./app/pyodide/pyodide.mjs";
 
 self.onmessage = async (e) => {
@@ -9,7 +10,7 @@ self.onmessage = async (e) => {
     const files = await (await fetch("./py/files.json")).json();
     for (const f of files) {
       py.FS.mkdirTree("/bench/" + f.split("/")[0]);
-      py.FS.writeFile("/bench/" + f, await (await fetch("./py/" + f)).text());
+      py.FS.writeFile("/bench/" + f, new Uint8Array(await (await fetch("./py/" + f)).arrayBuffer()));
     }
     py.globals.set("blob", new Uint8Array(await (await fetch("./app/data/ecg5000.bin")).arrayBuffer()));
     py.globals.set("runs", e.data.runs);
@@ -17,11 +18,12 @@ self.onmessage = async (e) => {
 import sys
 sys.path.insert(0, "/bench")
 from data import ecg5000
-from models import bench
+from models import bench, nn
 ds = ecg5000.from_bytes(blob.to_py())
 [bench.run_once(ds, seed) for seed in range(runs)]
 `).toJs();
-    self.postMessage({ times: Array.from(times) });
+    // which matrix-product kernels models/nn chose at import ("wasm": models/fastmath's SIMD kernels)
+    self.postMessage({ times: Array.from(times), kernels: py.runPython("nn.KERNELS") });
   } catch (err) {
     self.postMessage({ error: String(err) });
   }

@@ -74,6 +74,9 @@ def make_site(dataset):
             if name.endswith(".py"):
                 shutil.copy(os.path.join(ROOT, pkg, name), os.path.join(SITE, "py", pkg))
                 files.append(f"{pkg}/{name}")
+    # the kernels the build assembled (models/fastmath.wat), as the app's worker gets them
+    shutil.copy(os.path.join(DIST, "models", "fastmath.wasm"), os.path.join(SITE, "py", "models"))
+    files.append("models/fastmath.wasm")
     with open(os.path.join(SITE, "py", "files.json"), "w") as f:
         json.dump(files, f)
     # TF.js trains on exactly the rows our engine trains on (seed 0's split, scaled).
@@ -130,6 +133,8 @@ def app_metrics(browser, url, counter):
         page.wait_for_function(ready_js, polling="raf", timeout=120_000)
         ready = page.evaluate("performance.now()") / 1000
         fcp = page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
+        if visit == "cold":  # the service worker precaches after load: count what that costs too
+            page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
         page.wait_for_timeout(500)  # let stragglers (icons, lazy chunks) finish before counting
         sent, requests = counter.take()
         out[visit] = {"ready_s": ready, "shell_s": fcp / 1000 if fcp else None, "bytes": sent, "requests": requests}
@@ -145,29 +150,25 @@ def app_metrics(browser, url, counter):
     return out
 
 
-def click_to_reconstruction(page):
-    """Median ms from clicking a gallery heartbeat to its reconstruction chart holding new rows.
+CLICK_TO_CHART = """(n) => new Promise((resolve) => {
+    const box = document.querySelector('#intro-recon');
+    const tile = document.querySelectorAll('#gallery button.beat')[n];
+    const want = tile.getAttribute('aria-label').split(',')[0].split(' ').pop();
+    const t0 = performance.now();
+    new MutationObserver((_, obs) => {
+      if (box.dataset.beat === want) {
+        obs.disconnect(); requestAnimationFrame(() => resolve(performance.now() - t0));
+      }
+    }).observe(box, {attributes: true});
+    tile.click();
+})"""
 
-    The gallery marks clickable beats with [data-beat]; the reconstruction chart is #recon-chart with
-    the data source 'recon'. Returns None when the page has no gallery."""
-    if page.locator("[data-beat]").count() < 5:
-        return None
-    times = []
-    for i in range(1, 8):
-        times.append(page.evaluate("""async (i) => {
-            const beats = document.querySelectorAll('[data-beat]');
-            const before = JSON.stringify(window.charts.data('recon-chart', 'recon'));
-            const t0 = performance.now();
-            beats[i].click();
-            while (JSON.stringify(window.charts.data('recon-chart', 'recon')) === before) {
-                await new Promise(r => setTimeout(r, 1));
-                if (performance.now() - t0 > 5000) return null;
-            }
-            await new Promise(r => requestAnimationFrame(r));
-            return performance.now() - t0;
-        }""", i))
-    times = [t for t in times if t is not None]
-    return statistics.median(times) if times else None
+
+def click_to_reconstruction(page):
+    """Median ms from clicking a gallery heartbeat to the next frame after its reconstruction chart
+    changed (the same measurement as the browser test, which only checks the 100 ms limit)."""
+    times = [page.evaluate(CLICK_TO_CHART, n) for n in (3, 5, 9, 7, 11, 4, 8)]
+    return statistics.median(times)
 
 
 def lighthouse(url):
@@ -216,7 +217,8 @@ def main(argv):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         results["chromium"] = browser.version
         log("Chromium: our engine in a Pyodide worker")
-        results["pyodide"] = spread(run_training(browser, base + "ours.html", args.runs)["times"])
+        ours = run_training(browser, base + "ours.html", args.runs)
+        results["pyodide"], results["pyodide_kernels"] = spread(ours["times"]), ours.get("kernels")
         log("Chromium: TensorFlow.js (wasm, cpu)")
         tfjs = run_training(browser, base + "tfjs.html", args.runs)
         results["tfjs_wasm"], results["tfjs_cpu"] = spread(tfjs["wasm"]), spread(tfjs["cpu"])
@@ -262,7 +264,7 @@ def verdict(key, value):
 def report(r):
     f = figures(r)
     rows = [("engine", "median s", "min s", "max s")]
-    for key, label in (("pyodide", "ours, Pyodide worker (Chromium)"), ("tfjs_wasm", "TensorFlow.js wasm (Chromium)"),
+    for key, label in (("pyodide", f"ours, Pyodide worker (Chromium; {r.get('pyodide_kernels')} kernels)"), ("tfjs_wasm", "TensorFlow.js wasm (Chromium)"),
                        ("tfjs_cpu", "TensorFlow.js cpu (Chromium)"), ("cpython", "ours, CPython")):
         s = r[key]
         rows.append((label, f"{s['median']:.3f}", f"{s['min']:.3f}", f"{s['max']:.3f}"))

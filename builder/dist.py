@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import time
 
 from builder import dataset, runtime
@@ -21,7 +22,8 @@ NM = runtime.NODE_MODULES
 # Python the browser runs. UI thread (MicroPython): the page logic plus the settings table and
 # link codec it shares with CPython. Engine worker (Pyodide): NumPy model and data code.
 UI_FILES = ["app/main.py", "app/__init__.py", "app/ui_common.py", "app/ui_controls.py", "app/ui_intro.py",
-            "app/ui_train.py", "models/__init__.py", "models/settings.py", "models/links.py"]
+            "app/ui_train.py", "app/ui_links.py", "app/ui_files.py", "models/__init__.py", "models/settings.py",
+            "models/links.py"]
 ENGINE_PACKAGES_DIRS = ["models", "data"]
 COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg", ".bin", ".txt", ".webmanifest")
 # Loaded only on demand (baselines, PyScript's editor/terminal extras): not part of a first visit.
@@ -118,6 +120,8 @@ def add_app(files):
             rel = f"{pkg}/{os.path.basename(path)}"
             files[rel] = path
             engine_files["./" + rel] = "./" + rel
+    files["models/fastmath.wasm"] = assemble_kernels()
+    engine_files["./models/fastmath.wasm"] = "./models/fastmath.wasm"
     # PyScript configs: which interpreter each script uses and which files it gets.
     files["engine.json"] = json.dumps({
         "interpreter": "./pyodide/pyodide.mjs",
@@ -128,6 +132,18 @@ def add_app(files):
         "files": {"./" + rel: "./" + rel for rel in UI_FILES if rel != "app/main.py"
                   and os.path.exists(os.path.join(ROOT, rel))},
     }).encode()
+
+
+def assemble_kernels():
+    """models/fastmath.wat -> the WebAssembly SIMD kernels the worker's NumPy code calls (cached)."""
+    sources = [os.path.join(ROOT, "models", "fastmath.wat"), os.path.join(ROOT, "builder", "wat2wasm.mjs")]
+    key = hashlib.sha256(b"".join(_content(p) for p in sources)).hexdigest()[:16]
+    cached = os.path.join(CACHE, f"fastmath-{key}.wasm")
+    if not os.path.exists(cached):
+        os.makedirs(CACHE, exist_ok=True)
+        subprocess.run(["node", sources[1], sources[0], cached + ".part"], cwd=ROOT, check=True)
+        os.replace(cached + ".part", cached)
+    return cached
 
 
 def add_runtimes(files, wheels):
@@ -224,6 +240,9 @@ def _gzip_cached(path, sha):
             f.write(data)
         os.replace(cache + ".part", cache)
     dest = path + ".gz"
-    if not (os.path.exists(dest) and os.path.getsize(dest) == os.path.getsize(cache)):
-        shutil.copyfile(cache, dest)
+    with open(cache, "rb") as f:
+        data = f.read()
+    if not (os.path.exists(dest) and _content(dest) == data):  # same size is not same content
+        with open(dest, "wb") as f:
+            f.write(data)
     return os.path.getsize(cache)

@@ -20,6 +20,8 @@ arithmetic in float32 (NumPy 2 treats them as "weak" scalars).
 """
 import numpy as np
 
+from models import nn
+
 
 class Optimizer:
     slots = ()  # names of per-parameter state arrays
@@ -30,6 +32,14 @@ class Optimizer:
         self.mu, self.rho, self.eps = momentum, rho, epsilon
         self.t = 0
         self.state = [{k: np.zeros_like(w) for k in self.slots} for w, _ in params]
+
+    def _scratch(self, w):
+        """Two work arrays shaped like w (not state: never saved or restored)."""
+        key = (w.shape, w.dtype.str)
+        work = self.__dict__.setdefault("_work", {})
+        if key not in work:
+            work[key] = (np.empty_like(w), np.empty_like(w))
+        return work[key]
 
     def step(self):
         self.t += 1
@@ -106,14 +116,26 @@ class Adam(Optimizer):
     slots = ("m", "v")
 
     def update(self, w, g, s):
+        # The equations above, evaluated in the same order (so bit for bit the same results)
+        # through two scratch arrays instead of a fresh temporary per operation.
         m, v = s["m"], s["v"]
-        m *= self.beta1
-        m += (1 - self.beta1) * g
-        v *= self.beta2
-        v += (1 - self.beta2) * g * g
         c1 = 1 - self.beta1 ** self.t  # bias corrections, computed in Python floats
         c2 = 1 - self.beta2 ** self.t
-        w -= (self.lr / c1) * m / (np.sqrt(v * (1 / c2)) + self.eps)
+        if nn.KERNELS == "wasm" and all(a.dtype == np.float64 and a.flags.c_contiguous for a in (w, g, m, v)):
+            nn._wasm.adam(nn._addr(w), nn._addr(g), nn._addr(m), nn._addr(v), w.size, self.beta1, 1 - self.beta1,
+                          self.beta2, 1 - self.beta2, self.lr / c1, 1 / c2, self.eps)  # models/fastmath: one pass
+            return
+        t1, t2 = self._scratch(w)
+        m *= self.beta1
+        m += np.multiply(g, 1 - self.beta1, out=t1)
+        v *= self.beta2
+        np.multiply(g, 1 - self.beta2, out=t1)
+        v += np.multiply(t1, g, out=t1)
+        np.multiply(m, self.lr / c1, out=t1)
+        np.multiply(v, 1 / c2, out=t2)
+        np.sqrt(t2, out=t2)
+        t2 += self.eps
+        w -= np.divide(t1, t2, out=t1)
 
 
 class Adamax(Optimizer):

@@ -75,3 +75,14 @@ def test_dist_holds_only_what_the_app_loads():
     wheels = {n for n in names if n.endswith((".whl", ".zip")) and n != "python_stdlib.zip"}
     assert wheels == set(wanted)
     assert not any(n.endswith(".map") for n in names)
+
+
+def test_every_gzip_copy_matches_its_file():
+    """The server prefers .gz: a stale one would serve old code (a same-size edit once did)."""
+    import gzip
+    for dirpath, _, names in os.walk(DIST):
+        for name in names:
+            if name.endswith(".gz"):
+                path = os.path.join(dirpath, name)
+                with open(path[:-3], "rb") as plain:
+                    assert gzip.decompress(open(path, "rb").read()) == plain.read(), path

@@ -149,3 +149,33 @@ def test_params_are_views_of_one_flat_vector():
     net.flat[:] = 0.5
     assert all((l.W == 0.5).all() and (l.b == 0.5).all() for l in net.layers)
     assert net.flat.size == sum(l.W.size + l.b.size for l in net.layers)
+
+
+@pytest.fixture
+def einsum_kernels():
+    """The products Pyodide's NumPy uses when the WebAssembly kernels cannot load."""
+    before = nn.KERNELS
+    assert nn.use_kernels("einsum") == "einsum"
+    yield
+    nn.use_kernels(before)
+
+
+def test_einsum_fallback_trains_like_blas(einsum_kernels):
+    """The fallback path gives the same per-epoch losses as CPython's BLAS path (float64: ~1e-12)."""
+    from models.experiment import Experiment
+    from tests.test_models_data import ecg
+    cfg = {"encoder": [16, 8], "latent": 3, "epochs": 3, "train_size": 600, "test_size": 100, "dropout": 0.1}
+    einsum = [Experiment(cfg, ecg()).train_epoch()["loss"]]
+    nn.use_kernels("blas")
+    blas = [Experiment(cfg, ecg()).train_epoch()["loss"]]
+    assert einsum == pytest.approx(blas, rel=1e-10)
+
+
+def test_wasm_kernels_are_not_used_outside_the_browser():
+    assert nn.use_kernels("wasm") == "einsum"  # no Pyodide here: falls back, never fails
+    nn.use_kernels("blas")
+
+
+def test_unknown_kernels_are_refused():
+    with pytest.raises(ValueError, match="kernels must be"):
+        nn.use_kernels("gpu")
