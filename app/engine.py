@@ -14,7 +14,9 @@ import json
 import time
 import traceback
 
-state = {"data": None, "experiment": None, "config": None, "pretrained": None}
+# "pretrained": the introduction's model (the shipped one, or a model file loaded by the user);
+# "intro_base": the shipped one, kept for which test beats the introduction's gallery shows.
+state = {"data": None, "experiment": None, "config": None, "pretrained": None, "intro_base": None}
 
 RS, US = "\x1e", "\x1f"
 CLASS_NAMES = {1: "Normal", 2: "R-on-T PVC", 3: "SV ectopic", 4: "PVC", 5: "Unclassified"}
@@ -78,8 +80,18 @@ async def _fetch_ok(url):
 @_async_safe
 async def load_data(url):
     from data import ecg5000
+    from models import nn  # picks its matrix kernels on import: "wasm" (models/fastmath) when it loads
     state["data"] = ecg5000.from_bytes(await (await _fetch_ok(url)).bytes())
-    return _reply({"train_beats": len(state["data"]["train_y"]), "test_beats": len(state["data"]["test_y"])})
+    return _reply({"train_beats": len(state["data"]["train_y"]), "test_beats": len(state["data"]["test_y"]),
+                   "kernels": nn.KERNELS})
+
+
+def warm_up():
+    """Let the browser compile the training path with its optimizing tier while the user reads:
+    the first training run is then twice as fast. Called once after Ready."""
+    from models import nn
+    nn.warm_up()
+    return _reply({"ok": True})
 
 
 @_async_safe
@@ -90,7 +102,7 @@ async def load_pretrained(url):
     exp = Experiment.from_json(text, state["data"])
     if exp.model.threshold is None:
         exp.evaluate()
-    state["pretrained"] = exp
+    state["pretrained"] = state["intro_base"] = exp
     return _reply({"threshold": exp.model.threshold, "sizes": _sizes(exp)})
 
 
@@ -107,24 +119,34 @@ def _info(exp):
             "test_beats": int(len(exp.x_test))}
 
 
+def _config(text):
+    """Settings from the UI: link text (links.encode: exact floats, which MicroPython's own
+    float text is not) or a JSON object. Raises ValueError for a bad setting."""
+    from models import links, settings
+    if text.lstrip().startswith("{"):
+        return settings.validate(json.loads(text))
+    config, hide, rejected = links.decode(text)
+    if rejected:
+        raise ValueError(links.describe(rejected))
+    return config
+
+
 @safe
-def configure(config_json):
-    """Build a fresh experiment from settings (JSON text); a bad setting is an error reply."""
-    from models import settings
+def configure(config_text):
+    """Build a fresh experiment from settings (link or JSON text); a bad setting is an error reply."""
     from models.experiment import Experiment
     if state["data"] is None:
         return _reply({"error": "The data is not loaded yet."})
-    config = settings.validate(json.loads(config_json))
+    config = _config(config_text)
     state["experiment"] = Experiment(config, state["data"])
     state["config"] = config
     return _reply({"ok": True, "config": config, "model": _info(state["experiment"])})
 
 
 @safe
-def set_live(config_json):
+def set_live(config_text):
     """Apply settings that need no rebuild (threshold rule and value, epochs per run)."""
-    from models import settings
-    config = settings.validate(json.loads(config_json))
+    config = _config(config_text)
     exp = state["experiment"]
     if exp is None:
         return _reply({"error": "No model yet."})
@@ -231,5 +253,119 @@ def reconstruct_drawn(values_json):
     return _framed(summary, {"recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])}})
 
 
-__export__ = ["load_numpy", "load_data", "load_pretrained", "configure", "set_live", "train_epoch",
-              "snapshot", "beat", "metrics_at", "reconstruct_drawn"]
+# ---- model files ---------------------------------------------------------------------------
+
+@safe
+def export_model():
+    """The training view's model as a model file (models/serialize.py's JSON format)."""
+    exp = state["experiment"]
+    if exp is None:
+        return _reply({"error": "No model yet."})
+    if exp.model.threshold is None:
+        exp.evaluate()
+    return exp.to_json()
+
+
+def _open_model_file(text):
+    """A model file -> an Experiment around it; ValueError naming what is wrong."""
+    from models import serialize
+    from models.experiment import Experiment
+    if not isinstance(text, str):
+        raise serialize.ModelFileError("model file: not text")
+    model = serialize.load_model(text)
+    n = int(len(state["data"]["test_x"][0]))
+    if model.n_features != n:
+        raise serialize.ModelFileError("model file: n_features must be %d (a heartbeat here has %d samples), got %d"
+                                       % (n, n, model.n_features))
+    exp = Experiment(model.config, state["data"], model=model)
+    if exp.epoch >= exp.config["epochs"]:
+        exp.stopped = "done"
+    return exp
+
+
+@safe
+def load_model(text):
+    """Load a model file: it becomes the training view's model and the introduction's. A bad
+    file changes nothing and the reply's error says what is wrong with it."""
+    from models import links
+    if state["data"] is None:
+        return _reply({"error": "The data is not loaded yet."})
+    exp = _open_model_file(text)
+    intro = _open_model_file(text)  # its own copy: training on in the training view leaves it alone
+    intro.evaluate()  # its threshold under its own rule
+    state["experiment"], state["config"], state["pretrained"] = exp, exp.config, intro
+    return _reply({"ok": True, "link": links.encode(exp.config), "model": _info(exp),
+                   "history": exp.history})
+
+
+def _rule_text(config):
+    rule = config["threshold_rule"]
+    if rule == "percentile":
+        return "the %gth percentile of its errors on validation beats" % config["threshold_percentile"]
+    if rule == "manual":
+        return "set by hand"
+    return "the one with the %s on the test labels" % ("best F1" if rule == "best_f1" else "best accuracy")
+
+
+def _threshold_grid(y, errors, model_threshold, steps=200):
+    """The introduction's threshold explorer table (as app/pretrained.py builds it at build time)."""
+    import math
+    from models import metrics
+    lo, hi = math.log10(max(errors.min(), 1e-9)), math.log10(max(errors.max(), 1e-9))
+    lo, hi = lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)
+    if hi <= lo:
+        hi = lo + 1
+    model_k = int(round((math.log10(max(model_threshold, 1e-12)) - lo) / (hi - lo) * steps))
+    model_k = max(0, min(steps, model_k))
+    rows = []
+    for k in range(steps + 1):
+        thr = 10 ** (lo + (hi - lo) * k / steps)
+        if k == model_k:
+            thr = model_threshold
+        m = metrics.metrics_at(y, errors, thr)
+        c = m["confusion"]
+        rows.append([float("%.6g" % thr)] + [round(float(m[key]), 4) for key in ("accuracy", "precision", "recall", "f1", "fpr")]
+                    + [c["tp"], c["fp"], c["tn"], c["fn"]])
+    return {"rows": rows, "model_step": model_k}
+
+
+@safe
+def intro_results(indices_json):
+    """The introduction's numbers for its current model (after a model file was loaded): the
+    same fields as pretrained/gallery.json (errors of the gallery beats `indices`, threshold,
+    metrics, threshold table) and, as the framed part "beats", pretrained/beats.json's content."""
+    import numpy as np
+    from models import metrics
+    exp, base = state["pretrained"], state["intro_base"]
+    if exp is None or base is None:
+        return _reply({"error": "The pretrained model is not loaded yet."})
+    data = state["data"]
+    test = base.split["test"]  # the beats the gallery shows, in its order
+    raw = np.asarray(data["test_x"], dtype=np.float32)[test]
+    labels = np.asarray(data["test_y"])[test].astype(int)
+    y = (labels != 1).astype(int)
+    xs = exp.model.scaler.transform(raw).astype(np.float64)
+    errors = exp.model.errors(xs)
+    if exp.model.threshold is None:
+        exp.evaluate()
+    thr = float(exp.model.threshold)
+    fpr, tpr, _ = metrics.roc_curve(y, errors)
+    indices = [int(i) for i in json.loads(indices_json)]
+    recon = exp.model.reconstruct(xs[indices]) * exp.model.scaler.scale + exp.model.scaler.shift
+    signals = [{"in": [round(float(v), 3) for v in raw[i]], "out": [round(float(v), 3) for v in out]}
+               for i, out in zip(indices, recon)]
+    cfg = exp.config
+    summary = {"config": cfg, "epochs": exp.epoch, "auc": metrics.auc(fpr, tpr), "threshold": thr,
+               "threshold_rule": cfg["threshold_rule"], "threshold_percentile": cfg["threshold_percentile"],
+               "rule_text": _rule_text(cfg), "metrics": metrics.metrics_at(y, errors, thr),
+               "n_test": int(len(labels)), "n_abnormal": int(y.sum()),
+               "errors": [float("%.6g" % errors[i]) for i in indices],
+               "grid": _threshold_grid(y, errors, thr), "sizes": _sizes(exp)}
+    beats = {"signals": signals, "threshold": thr,
+             "hist": [{"error": float("%.6g" % e), "cls": CLASS_NAMES[int(c)]} for e, c in zip(errors, labels)]}
+    return _framed(summary, {"beats": beats})
+
+
+__export__ = ["load_numpy", "load_data", "warm_up", "load_pretrained", "configure", "set_live", "train_epoch",
+              "snapshot", "beat", "metrics_at", "reconstruct_drawn", "export_model", "load_model",
+              "intro_results"]

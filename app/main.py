@@ -3,9 +3,11 @@
 # chart update goes through charts.js.
 #
 # The page:  ui_intro.py (introduction view, works without the engine), ui_controls.py (settings
-# controls and the model composer, generated from models/settings.py), ui_train.py (training view).
+# controls and the model composer, generated from models/settings.py), ui_train.py (training view),
+# ui_links.py (the URL hash, classroom mode, copy link), ui_files.py (save and load model files).
 # One config dict (state["config"]) feeds everything; apply_config() shows a config in every
-# control; on_config_change() is the one place every user edit of a setting ends up.
+# control; on_config_change() is the one place every user edit of a setting ends up; on_link()
+# is where a link edited in place (hashchange) arrives.
 import asyncio
 
 from pyscript import document, window, workers
@@ -13,14 +15,14 @@ from pyscript import document, window, workers
 from models import settings
 
 from app.ui_common import call_json, el, say, state, text
-from app import ui_controls, ui_intro, ui_train
+from app import ui_controls, ui_files, ui_intro, ui_links, ui_train
 
 STEPS = ("runtime", "numpy", "data", "model")
 
 
 def initial_config():
-    """The configuration the page opens with (links will decode the URL hash here)."""
-    return settings.defaults()
+    """The configuration the page opens with: the link's (defaults for a plain URL)."""
+    return ui_links.read_location()
 
 
 def apply_config(config):
@@ -28,6 +30,39 @@ def apply_config(config):
     if it differs from the one in the engine."""
     ui_controls.apply_config(settings.validate(config))
     _update_stale()
+    ui_links.schedule_write()
+
+
+def on_link(config):
+    """A link was edited in place (hashchange). Its settings are applied like edits by hand: live
+    ones at once; the others mark the model stale, unless nothing was trained yet, in which case
+    the model is rebuilt right away, so the link gives a ready-to-train experiment."""
+    old = state["config"]
+    changed = [s["key"] for s in settings.SETTINGS if config[s["key"]] != old[s["key"]]]
+    if not changed:
+        return
+    apply_config(config)
+    if [k for k in changed if k in ui_controls.LIVE_KEYS]:
+        asyncio.create_task(ui_train.apply_live())
+        ui_train._progress()
+    if (state["stale"] and state["engine_state"] == "ready" and not state["busy"] and not state["playing"]
+            and state["epoch"] == 0 and state["built_config"] is not None):
+        asyncio.create_task(_rebuild_for_link())
+    elif state["stale"]:
+        say("The link changed the settings; the model in training still uses the old ones. Press "
+            "Rebuild & train (or Reset) to build the new model.")
+
+
+async def _rebuild_for_link():
+    state["busy"] = True
+    ui_train.refresh_buttons()
+    try:
+        say("Building the model of the link…")
+        if await ui_train.rebuild():
+            say("Built the link's model: %s. Press Train." % "-".join(str(n) for n in state["model"]["sizes"]))
+    finally:
+        state["busy"] = False
+        ui_train.refresh_buttons()
 
 
 def _update_stale():
@@ -50,6 +85,7 @@ def _update_stale():
 def on_config_change(key):
     """Every user edit of a setting (controls or composer) ends here. state["config"] is valid."""
     _update_stale()
+    ui_links.schedule_write()
     if key in ui_controls.LIVE_KEYS:
         asyncio.create_task(ui_train.apply_live())
         if key == "epochs":
@@ -83,6 +119,7 @@ async def start_engine():
         mark_step("data", "active")
         say("Loading ECG heartbeats…")
         info = _check(await call_json("load_data", window.URL.new("data/ecg5000.bin", document.baseURI).href))
+        document.body.dataset.kernels = info["kernels"]  # which matrix kernels the engine uses (tests read it)
         mark_step("data", "done")
         step = "model"
         mark_step("model", "active")
@@ -101,11 +138,14 @@ async def start_engine():
              + ". The introduction above still works; drawing and training need the engine.")
         text("draw-note", "Drawing needs the Python engine, which could not start.")
         ui_train.refresh_buttons()
+        ui_files.refresh_buttons()
         return
     ui_intro.engine_ready()
     ui_train.refresh_buttons()
+    ui_files.refresh_buttons()
     say("Ready. " + str(info["train_beats"]) + " training and " + str(info["test_beats"])
         + " test heartbeats loaded. Press Train to fit the autoencoder to normal beats.")
+    asyncio.create_task(call_json("warm_up"))
 
 
 def _check(reply):
@@ -132,6 +172,14 @@ def show_charts():
         window.charts.show(chart_id, spec)
 
 
+def on_nav(event):
+    """The header's view buttons scroll; they never touch the URL hash (it holds the experiment)."""
+    target = el(event.currentTarget.getAttribute("data-view"))
+    target.scrollIntoView()
+    heading = target.querySelector("h2")
+    heading.focus()
+
+
 def main():
     show_charts()
     state["config"] = settings.validate(initial_config())
@@ -139,6 +187,10 @@ def main():
     ui_controls.setup_composer(on_config_change)
     apply_config(state["config"])
     ui_train.setup()
+    ui_links.setup(on_link)
+    ui_files.setup(apply_config)
+    for b in document.querySelectorAll("nav button[data-view]"):
+        b.onclick = on_nav
     el("engine-retry").onclick = on_retry
     asyncio.create_task(ui_intro.start())
     asyncio.create_task(start_engine())

@@ -9,6 +9,7 @@ state = {
     "engine": None,          # the worker proxy once it answered
     "engine_state": "loading",  # loading | ready | failed
     "config": None,          # what the controls show
+    "hide": [],              # classroom mode: names (links.HIDE_NAMES) of controls the link hides
     "built_config": None,    # what the engine's training model was built from
     "stale": False,          # config differs from built_config in a setting that needs a rebuild
     "model": None,           # the engine's model info: sizes, params, epoch

@@ -6,7 +6,7 @@
 # ui_common.state["config"] and then calls the on_change callback (main.on_config_change).
 from pyscript import document
 
-from models import settings
+from models import links, settings
 
 from app.ui_common import el, esc, state, thousands
 
@@ -69,10 +69,8 @@ def render_controls(container_id, on_change):
 
 
 def _short(v):
-    # 0.01 -> "0.01", 2.0 -> "2", 1e-07 -> "1e-07"
-    if v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    return repr(v)
+    # 0.01 -> "0.01", 2.0 -> "2", 1e-07 -> "1e-7" (exact: MicroPython's own repr is not)
+    return links.format_float(float(v))
 
 
 def parse(key, raw):
@@ -81,11 +79,11 @@ def parse(key, raw):
     if s["kind"] == "choice":
         return settings.check_value(key, raw)
     t = raw.strip()
-    try:
-        v = float(t)
-    except ValueError:
+    parsed = links._parse_number(t)  # exact decimal -> double, like a link (MicroPython's float() is not)
+    if parsed is None:
         raise ValueError("“%s” is not a number." % t[:20])
-    if s["kind"] == "int" and v == int(v):
+    v = parsed[0]
+    if isinstance(v, float) and s["kind"] == "int" and v == int(v):
         v = int(v)
     try:
         return settings.check_value(key, v)
@@ -236,10 +234,10 @@ def _unit_row(part, idx, n, label):
 
 def _layer_list(part, layers, title):
     rows = "".join(_unit_row(part, i, n, "%s layer %d" % (title, i + 1)) for i, n in enumerate(layers))
-    return ('<div class="layer-col"><h4>%s</h4><ul class="unit-list">%s</ul><div class="layer-btns">'
+    return ('<div class="layer-col" data-setting="%s"><h4>%s</h4><ul class="unit-list">%s</ul><div class="layer-btns">'
             '<button type="button" class="mini wide" data-act="add" data-part="%s" data-focus="add-%s" %s>+ layer</button>'
             '<button type="button" class="mini wide" data-act="del" data-part="%s" data-focus="del-%s" %s>− layer</button>'
-            '</div></div>' % (title, rows, part, part, "disabled" if len(layers) >= 10 else "",
+            '</div></div>' % (part, title, rows, part, part, "disabled" if len(layers) >= 10 else "",
                               part, part, "disabled" if len(layers) <= (1 if part == "encoder" else 0) else ""))
 
 
@@ -248,14 +246,14 @@ def render_composer():
     ls = sizes(cfg)
     mirror = not cfg["decoder"]
     latent = _unit_row("latent", 0, cfg["latent"], "Bottleneck")
-    dec = ('<div class="layer-col mirror-note"><h4>Decoder</h4><p>Mirrors the encoder: %s.</p></div>'
+    dec = ('<div class="layer-col mirror-note" data-setting="decoder"><h4>Decoder</h4><p>Mirrors the encoder: %s.</p></div>'
            % ", ".join(str(n) for n in settings.decoder_layers(cfg))) if mirror else _layer_list(
         "decoder", cfg["decoder"], "Decoder")
     html = ('<div class="net-wrap">%s</div>'
             '<p class="params"><strong id="param-count" data-params="%d">%s parameters</strong> · shape '
             '<span id="shape-text">%s</span></p>'
-            '<div class="layer-cols">%s<div class="layer-col"><h4>Bottleneck</h4><ul class="unit-list">%s</ul></div>%s</div>'
-            '<label class="check"><input type="checkbox" id="set-mirror" data-act="mirror" data-focus="mirror" %s> Decoder mirrors the encoder</label>'
+            '<div class="layer-cols">%s<div class="layer-col" data-setting="latent"><h4>Bottleneck</h4><ul class="unit-list">%s</ul></div>%s</div>'
+            '<label class="check" data-setting="decoder"><input type="checkbox" id="set-mirror" data-act="mirror" data-focus="mirror" %s> Decoder mirrors the encoder</label>'
             '<p class="field-msg" id="msg-composer" role="alert"></p>'
             % (_diagram(cfg), param_count(ls), thousands(param_count(ls)), shape_text(ls),
                _layer_list("encoder", cfg["encoder"], "Encoder"), latent, dec, "checked" if mirror else ""))

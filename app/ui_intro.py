@@ -254,14 +254,7 @@ async def start():
         text("intro-model", "The pretrained model's results could not be loaded (%s). Reload the page to try again." % e)
         return
     g = state["gallery"]
-    m = g["metrics"]
-    enc = "-".join(str(n) for n in g["config"]["encoder"])
-    text("intro-model", "The pretrained model (layers 140-%s-%d-…-140, trained %d epochs on normal beats) "
-         "scores AUC %s on the %d test heartbeats (%d of them abnormal). Its threshold is the %gth "
-         "percentile of its errors on validation beats: %s. At that threshold it catches %s of the "
-         "anomalies with %s false alarms."
-         % (enc, g["config"]["latent"], g["epochs"], fmt(g["auc"]), g["n_test"], g["n_abnormal"],
-            g["threshold_percentile"], sig(g["threshold"]), pct(m["recall"]), pct(m["fpr"])))
+    _describe_model()
     _legend()
     el("legend").onclick = on_legend
     el("gallery").onclick = on_gallery
@@ -272,18 +265,72 @@ async def start():
     el("pad-clear").onclick = on_clear
     window.drawPad.attach("pad")
     slider = el("intro-thr")
-    slider.max = str(len(g["grid"]["rows"]) - 1)
-    slider.value = str(g["grid"]["model_step"])
     slider.oninput = on_threshold
     el("intro-thr-reset").onclick = on_thr_reset
     await beats_loaded
+    await _show_results()
+    el("intro").dataset.ready = "1"
+
+
+async def _show_results():
+    """Everything that depends on the introduction's model: the threshold explorer, its
+    histogram and the selected beat (the first abnormal one to start with: the interesting case)."""
+    g = state["gallery"]
+    slider = el("intro-thr")
+    slider.max = str(len(g["grid"]["rows"]) - 1)
+    slider.value = str(g["grid"]["model_step"])
     await window.charts.replaceFrom("intro-hist", "errors", "beats", "hist")
     on_threshold()
-    # start on the first abnormal beat of the gallery: the interesting case
-    first = 0
-    for j, b in enumerate(g["beats"]):
-        if b["c"] != 1:
-            first = j
-            break
-    show_beat(first)
-    el("intro").dataset.ready = "1"
+    j = intro["selected"]
+    if j is None:
+        j = 0
+        for k, b in enumerate(g["beats"]):
+            if b["c"] != 1:
+                j = k
+                break
+    show_beat(j)
+
+
+def _describe_model():
+    g = state["gallery"]
+    m = g["metrics"]
+    cfg = g["config"]
+    shape = "-".join(str(n) for n in g["sizes"]) if g.get("sizes") else "140-%s-%d-…-140" % (
+        "-".join(str(n) for n in cfg["encoder"]), cfg["latent"])
+    who = ("Your loaded model (layers %s, trained %d epochs)" if g.get("loaded")
+           else "The pretrained model (layers %s, trained %d epochs on normal beats)") % (shape, g["epochs"])
+    rule = g.get("rule_text") or "the %gth percentile of its errors on validation beats" % g["threshold_percentile"]
+    text("intro-model", "%s scores AUC %s on the %d test heartbeats (%d of them abnormal). Its threshold is "
+         "%s: %s. At that threshold it catches %s of the anomalies with %s false alarms."
+         % (who, fmt(g["auc"]), g["n_test"], g["n_abnormal"], rule, sig(g["threshold"]), pct(m["recall"]),
+            pct(m["fpr"])))
+    el("intro").dataset.model = "loaded" if g.get("loaded") else "pretrained"
+
+
+async def use_loaded_model():
+    """A model file was loaded: the gallery, the beat view, the threshold explorer and drawing
+    now use it (the engine computes what the build precomputed for the pretrained model)."""
+    g = state["gallery"]
+    if g is None:
+        return
+    indices = [b["i"] for b in g["beats"]]
+    summary, parts = framed(await call("intro_results", json.dumps(indices)))
+    if summary.get("error"):
+        text("intro-model", "The loaded model's results could not be computed: " + summary["error"])
+        return
+    for b, e in zip(g["beats"], summary["errors"]):
+        b["e"] = e
+    for key in ("config", "epochs", "auc", "threshold", "threshold_rule", "threshold_percentile", "rule_text",
+                "metrics", "n_test", "n_abnormal", "sizes"):
+        g[key] = summary[key]
+    g["grid"]["rows"] = summary["grid"]["rows"]
+    g["grid"]["model_step"] = summary["grid"]["model_step"]
+    g["loaded"] = True
+    window.charts.put("beats", parts["beats"])
+    box = el("gallery")  # the tiles' titles carry each beat's error
+    box.innerHTML = "".join(_tile(j, g["beats"][j]) for j in range(intro["shown"]))
+    _describe_model()
+    drawn = el("intro-recon").dataset.beat == "drawn"
+    await _show_results()
+    if drawn:
+        text("draw-status", "The model changed: draw again to have the loaded model judge your heartbeat.")

@@ -7,8 +7,10 @@ import time
 
 from pyscript import document, window
 
+from models import links
+
 from app.ui_common import (call, el, fmt, framed, log10, pct, say, sig, state, text, thousands)
-from app import ui_controls
+from app import ui_controls, ui_links
 
 SNAPSHOT_EVERY_MS = 400  # heavy charts (ROC, histogram, latent, beat) refresh at most this often
 CHART_OF_PART = {"roc": "roc-chart", "hist": "hist-chart", "latent": "latent-chart", "recon": "recon-chart"}
@@ -105,7 +107,7 @@ def _threshold_from_slider():
         hi = lo + 1
     k = int(el("thr-slider").value)
     v = 10 ** (lo + (hi - lo) * k / 1000.0)
-    return float("%.6g" % min(v, 10.0))
+    return links._parse_number("%.6g" % min(v, 10.0))[0] * 1.0  # exact (MicroPython's float() is not)
 
 
 def _rule_note(summary):
@@ -158,6 +160,8 @@ def _beat_info(summary):
     err = summary["beat_error"]
     word = "ABNORMAL" if err > thr else "NORMAL"
     el("beat-index").value = str(summary["beat"])
+    el("beat-info").dataset.error = links.format_float(err)  # full precision, for tests
+    el("beat-info").dataset.beat = str(summary["beat"])
     text("beat-info", "%s beat · error %s · threshold %s → %s" % (summary["beat_class"], sig(err), sig(thr), word))
 
 
@@ -175,12 +179,15 @@ def engine_problem(reply):
 
 async def rebuild():
     """A fresh model from the current settings (Reset, or Play after a change)."""
-    reply = json.loads(await call("configure", json.dumps(state["config"])))
+    config = dict(state["config"])
+    # settings travel as link text: exact floats, the same numbers a shared link gives CPython
+    reply = json.loads(await call("configure", links.encode(config)))
     if reply.get("error"):
         say("Cannot build this model: " + reply["error"], True)
         return False
-    state["built_config"] = dict(state["config"])
-    state["stale"] = False
+    state["built_config"] = config
+    # settings changed while it was being built (a link edited meanwhile) leave it stale
+    state["stale"] = bool([k for k in config if k not in ui_controls.LIVE_KEYS and state["config"][k] != config[k]])
     state["diverged"] = False
     state["model"] = reply["model"]
     state["epoch"] = 0
@@ -306,8 +313,9 @@ def on_slider(event):
     cfg["threshold_rule"] = "manual"
     cfg["threshold"] = thr
     el("set-threshold_rule").value = "manual"
-    el("set-threshold").value = repr(thr)
+    el("set-threshold").value = links.format_float(thr)
     ui_controls._update_applicability()
+    ui_links.schedule_write()
     train["thr_next"] = thr
     if not train["thr_busy"]:
         asyncio.create_task(_apply_slider())
@@ -319,7 +327,7 @@ async def _apply_slider():
         while train["thr_next"] is not None:
             thr = train["thr_next"]
             train["thr_next"] = None
-            await call("set_live", json.dumps(state["config"]))
+            await call("set_live", links.encode(state["config"]))
             summary, parts = framed(await call("metrics_at", thr))
             if summary.get("error"):
                 return
@@ -337,7 +345,7 @@ async def apply_live():
     """A threshold or epochs setting changed in the controls: no rebuild, just re-score."""
     if state["engine_state"] != "ready" or state["model"] is None:
         return
-    await call("set_live", json.dumps(state["config"]))
+    await call("set_live", links.encode(state["config"]))
     if not state["busy"]:
         await refresh()
 

@@ -49,6 +49,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path.startswith("..") or "\0" in path:
             return None
         full = os.path.join(self.root, path)
+        if os.path.isdir(full):
+            full = os.path.join(full, "index.html")
         return full if os.path.isfile(full) else None
 
     def respond(self, head):

@@ -62,6 +62,11 @@
       });
       return store[key].then(() => true);
     },
+    // Replace a stored document with `jsonText` (a loaded model's results replace the pretrained ones).
+    put(key, jsonText) {
+      store[key] = Promise.resolve(JSON.parse(jsonText));
+      return true;
+    },
     // Rows of stored field `field` (an array of rows) into `source` of chart `id`.
     async replaceFrom(id, source, key, field) {
       const doc = await store[key];

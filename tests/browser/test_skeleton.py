@@ -9,6 +9,8 @@ def chart_rows(page, chart, source):
 def test_train_streams_falling_losses_into_the_chart(app):
     page, watch = app
     wait_ready(page)
+    # the engine runs its products in models/fastmath's WebAssembly kernels, not the slower fallback
+    assert page.evaluate("document.body.dataset.kernels") == "wasm"
     page.click("#train")
     assert page.text_content("#train") == "Pause"
     page.wait_for_function(

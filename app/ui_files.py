@@ -1,0 +1,117 @@
+# Saving and loading model files (MicroPython). The file's text goes between the engine and the
+# browser's file APIs through share.js; this module only sees the engine's short JSON replies.
+#
+# Loading is all or nothing: the engine checks the whole file (models/serialize.py names the
+# field that is wrong) before it replaces anything. A loaded model becomes the training view's
+# model (its settings in every control and in the link, not stale) and the introduction's.
+import asyncio
+import json
+
+from pyscript import window
+
+from models import links
+
+from app.ui_common import el, say, state, text
+from app import ui_intro, ui_links, ui_train
+
+MAX_BYTES = 64 * 1000 * 1000  # the largest model the composer allows is about 26 MB of JSON
+files = {"apply_config": None}
+
+
+def refresh_buttons():
+    ready = state["engine_state"] == "ready"
+    el("model-save").disabled = not ready or state["model"] is None
+    for b in (el("model-load"), el("intro-load")):
+        b.disabled = not ready
+
+
+def _say_file(message, error=False):
+    for id_ in ("model-file-status", "intro-load-status"):
+        node = el(id_)
+        node.textContent = message
+        node.className = "note error" if error else "note"
+
+
+def on_save(event):
+    asyncio.create_task(_save())
+
+
+async def _save():
+    m = state["model"]
+    name = "anomaly-model-%s-epoch%d.json" % ("-".join(str(n) for n in m["sizes"]), state["epoch"])
+    el("model-save").disabled = True
+    _say_file("Writing the model file…")
+    try:
+        reply = json.loads(await window.share.saveModel(state["engine"], name))
+    finally:
+        refresh_buttons()
+    if reply.get("error"):
+        _say_file("Could not save the model: " + reply["error"], True)
+    else:
+        _say_file("Saved %s (%d KB): the weights, the scaler and every setting. Load it here later to "
+                  "explore it again." % (name, max(1, reply["bytes"] // 1000)))
+
+
+def on_pick(event):
+    if state["engine_state"] != "ready":
+        return
+    el("model-file").click()
+
+
+def on_file(event):
+    asyncio.create_task(_load())
+
+
+async def _load():
+    state["playing"] = False  # a run in progress stops after its current epoch
+    while state["busy"]:
+        await asyncio.sleep(0.02)
+    state["busy"] = True
+    ui_train.refresh_buttons()
+    _say_file("Checking the model file…")
+    try:
+        reply = json.loads(await window.share.loadModel(state["engine"], "model-file", MAX_BYTES))
+        if reply.get("error"):
+            name = reply.get("name")
+            _say_file("Not loaded%s: %s. Your current model is unchanged."
+                      % (" (" + name + ")" if name else "", reply["error"]), True)
+            return
+        await _use(reply)
+    finally:
+        state["busy"] = False
+        ui_train.refresh_buttons()
+        refresh_buttons()
+
+
+async def _use(reply):
+    config = links.decode(reply["link"])[0]  # exact floats (MicroPython's JSON floats are not)
+    state["built_config"] = dict(config)
+    files["apply_config"](config)  # every control, the composer and the link; not stale
+    state["model"] = reply["model"]
+    state["epoch"] = reply["model"]["epoch"]
+    state["run_target"] = None
+    state["diverged"] = False
+    rows = []
+    for h in reply["history"]:
+        rows.append({"epoch": h["epoch"], "series": "train", "loss": h["loss"]})
+        if h.get("val_loss") is not None:
+            rows.append({"epoch": h["epoch"], "series": "validation", "loss": h["val_loss"]})
+    await window.charts.replace("loss-chart", "losses", json.dumps(rows))
+    await ui_train.refresh()
+    ui_train._progress()
+    ui_links.write_now()
+    shape = "-".join(str(n) for n in state["model"]["sizes"])
+    message = ("Loaded %s: a %s model trained %d epochs. Its settings are in the controls and the link; "
+               "the introduction uses it too." % (reply["name"], shape, state["epoch"]))
+    _say_file(message)
+    say(message)
+    await ui_intro.use_loaded_model()
+
+
+def setup(apply_config):
+    files["apply_config"] = apply_config
+    el("model-save").onclick = on_save
+    el("model-load").onclick = on_pick
+    el("intro-load").onclick = on_pick
+    el("model-file").onchange = on_file
+    refresh_buttons()

@@ -1,0 +1,58 @@
+// Small glue for sharing (Python decides everything): copy the link, save a model file, read one.
+// Model files go straight between the engine worker and the browser's file APIs, so a big model
+// never passes through the UI thread's MicroPython heap; Python only sees short JSON replies.
+(() => {
+  const within = (promise, ms) => Promise.race([promise,
+    new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), ms))]);
+  window.share = {
+    // Copy the value of input `id`; "copied", or "selected" when the clipboard is unavailable
+    // or denied (the text is then selected for Ctrl+C).
+    async copy(id) {
+      const input = document.getElementById(id);
+      try {
+        await within(navigator.clipboard.writeText(input.value), 2000);
+        return "copied";
+      } catch (e) {
+        input.focus();
+        input.select();
+        return "selected";
+      }
+    },
+    // Ask the engine for its model file and download it as `name`. Returns a JSON reply.
+    async saveModel(engine, name) {
+      const text = await engine.export_model();
+      if (text.startsWith('{"error"')) return text;
+      const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = name;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      return JSON.stringify({ ok: true, bytes: text.length });
+    },
+    // Read the file chosen in input `id` and hand its text to the engine's load_model.
+    // Returns the engine's JSON reply, with the file's name added.
+    async loadModel(engine, id, maxBytes) {
+      const input = document.getElementById(id);
+      const file = input.files && input.files[0];
+      input.value = "";  // choosing the same file again fires "change" again
+      if (!file) return JSON.stringify({ error: "No file was chosen." });
+      const name = file.name;
+      if (file.size > maxBytes) {
+        return JSON.stringify({ name, error: "the file is " + Math.round(file.size / 1e6) +
+          " MB; a model file here is at most " + Math.round(maxBytes / 1e6) + " MB" });
+      }
+      let text;
+      try {
+        text = await file.text();
+      } catch (e) {
+        return JSON.stringify({ name, error: "the file could not be read (" + e.message + ")" });
+      }
+      const reply = JSON.parse(await engine.load_model(text));
+      reply.name = name;
+      return JSON.stringify(reply);
+    },
+  };
+})();
