@@ -14,7 +14,7 @@ from pyscript import document, window, workers
 
 from models import settings
 
-from app.ui_common import call_json, el, say, state, text
+from app.ui_common import call_json, el, say, state, text, yield_to_browser
 from app import ui_controls, ui_files, ui_intro, ui_links, ui_train
 
 STEPS = ("runtime", "numpy", "data", "model")
@@ -180,20 +180,27 @@ def on_nav(event):
     heading.focus()
 
 
-def main():
-    show_charts()
+async def main():
+    # The engine first: its worker boots (seconds) while the page builds itself. Each stage below
+    # then runs in a task of its own, so start-up never blocks input for long (Lighthouse TBT).
     state["config"] = settings.validate(initial_config())
+    asyncio.create_task(start_engine())
+    await yield_to_browser()
+    show_charts()
+    await yield_to_browser()
+    asyncio.create_task(ui_intro.start())
+    await yield_to_browser()
     ui_controls.render_controls("controls", on_config_change)
+    await yield_to_browser()
     ui_controls.setup_composer(on_config_change)
     apply_config(state["config"])
+    await yield_to_browser()
     ui_train.setup()
     ui_links.setup(on_link)
     ui_files.setup(apply_config)
     for b in document.querySelectorAll("nav button[data-view]"):
         b.onclick = on_nav
     el("engine-retry").onclick = on_retry
-    asyncio.create_task(ui_intro.start())
-    asyncio.create_task(start_engine())
 
 
-main()
+asyncio.create_task(main())

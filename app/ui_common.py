@@ -109,5 +109,10 @@ def log10(x):
     return math.log(x) / math.log(10)
 
 
+async def yield_to_browser():
+    """End the current task here and continue in a new one (see charts.js nextTask)."""
+    await window.nextTask()
+
+
 def after(ms, fn):
     window.setTimeout(fn, ms)

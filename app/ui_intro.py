@@ -6,7 +6,7 @@ import json
 
 from pyscript import document, window
 
-from app.ui_common import call, el, esc, fmt, framed, pct, say, sig, state, text, thousands
+from app.ui_common import call, el, esc, fmt, framed, pct, say, sig, state, text, thousands, yield_to_browser
 
 PAGE = 60
 RARE = 0.02  # the threshold explorer's "what if anomalies were rare" share
@@ -253,6 +253,7 @@ async def start():
     except Exception as e:
         text("intro-model", "The pretrained model's results could not be loaded (%s). Reload the page to try again." % e)
         return
+    await yield_to_browser()
     g = state["gallery"]
     _describe_model()
     _legend()
@@ -260,6 +261,7 @@ async def start():
     el("gallery").onclick = on_gallery
     el("gallery-more").onclick = show_more
     show_more()
+    await yield_to_browser()
     el("pad-guide").setAttribute("d", g["guide"])
     el("pad").addEventListener("stroke", on_stroke)
     el("pad-clear").onclick = on_clear
