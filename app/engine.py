@@ -62,9 +62,13 @@ def _async_safe(fn):
 
 @_async_safe
 async def load_numpy():
-    import pyodide_js
     t = time.perf_counter()
-    await pyodide_js.loadPackage("numpy")
+    early = globals().get("numpy_loading")  # started by static/engine-worker.mjs as Pyodide came up
+    if early is not None:
+        await early
+    else:
+        import pyodide_js
+        await pyodide_js.loadPackage("numpy")
     import numpy
     return _reply({"numpy": numpy.__version__, "ms": (time.perf_counter() - t) * 1000})
 

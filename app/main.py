@@ -10,7 +10,7 @@
 # is where a link edited in place (hashchange) arrives.
 import asyncio
 
-from pyscript import document, window, workers
+from pyscript import document, window
 
 from models import settings
 
@@ -108,7 +108,7 @@ async def start_engine():
         if state["engine"] is None:
             mark_step("runtime", "active")
             say("Starting the Python runtime in a background worker…")
-            state["engine"] = await workers["engine"]
+            state["engine"] = await window.engineReady  # static/engine.js started it with the page
         mark_step("runtime", "done")
         step = "numpy"
         mark_step("numpy", "active")

@@ -122,11 +122,9 @@ def add_app(files):
             engine_files["./" + rel] = "./" + rel
     files["models/fastmath.wasm"] = assemble_kernels()
     engine_files["./models/fastmath.wasm"] = "./models/fastmath.wasm"
-    # PyScript configs: which interpreter each script uses and which files it gets.
-    files["engine.json"] = json.dumps({
-        "interpreter": "./pyodide/pyodide.mjs",
-        "files": engine_files,
-    }).encode()
+    # What each Python runtime gets: the engine worker (static/engine-worker.mjs) writes these
+    # files before running app/engine.py; PyScript gives the UI thread's MicroPython the ui.json ones.
+    files["engine.json"] = json.dumps({"files": engine_files}).encode()
     files["ui.json"] = json.dumps({
         "interpreter": "./micropython/micropython.mjs",
         "files": {"./" + rel: "./" + rel for rel in UI_FILES if rel != "app/main.py"
