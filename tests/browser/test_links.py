@@ -164,7 +164,7 @@ def test_save_the_trained_model(linked, saved):
 
 def test_load_rejects_bad_files_then_loads_the_saved_model_into_a_fresh_page(browser, base_url, saved):
     if "text" not in saved:
-        pytest.skip("needs test_save_the_trained_model (same module, runs before)")
+        pytest.fail("run this module whole: test_save_the_trained_model (before this one) makes the file")
     page, watch = open_page(browser, base_url)  # a fresh page, default settings
     wait_ready(page)
     default_shape = page.get_attribute("#engine-model", "data-shape")
