@@ -108,7 +108,7 @@ async def start_engine():
         if state["engine"] is None:
             mark_step("runtime", "active")
             say("Starting the Python runtime in a background worker…")
-            state["engine"] = await window.engineReady  # static/engine.js started it with the page
+            state["engine"] = await window.startEngine()  # static/engine.js
         mark_step("runtime", "done")
         step = "numpy"
         mark_step("numpy", "active")
@@ -181,10 +181,9 @@ def on_nav(event):
 
 
 async def main():
-    # The engine first: its worker boots (seconds) while the page builds itself. Each stage below
-    # then runs in a task of its own, so start-up never blocks input for long (Lighthouse TBT).
+    # Each stage runs in a task of its own, so start-up never blocks input for long (Lighthouse
+    # TBT); the engine starts last, once the page is built (static/engine.js says why).
     state["config"] = settings.validate(initial_config())
-    asyncio.create_task(start_engine())
     await yield_to_browser()
     show_charts()
     await yield_to_browser()
@@ -201,6 +200,8 @@ async def main():
     for b in document.querySelectorAll("nav button[data-view]"):
         b.onclick = on_nav
     el("engine-retry").onclick = on_retry
+    await yield_to_browser()
+    asyncio.create_task(start_engine())  # now that the page is built: see static/engine.js
 
 
 asyncio.create_task(main())

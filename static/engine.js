@@ -1,10 +1,12 @@
-// Starts the engine (Pyodide + NumPy in a web worker) the moment the page is parsed, and gives
-// Python on the UI thread an object whose methods are the engine's commands:
-//     reply = await window.engine.train_epoch()      (every reply is JSON text)
+// The engine (Pyodide + NumPy in a web worker). window.startEngine() starts it and resolves to an
+// object whose methods are the engine's commands, for Python on the UI thread:
+//     engine = await window.startEngine();  reply = await engine.train_epoch()   (JSON text)
 // A plain module worker, not PyScript's: measured, PyScript created its worker ~0.9 s into the
-// page and spent ~1 s of its own before Pyodide started loading (see docs/bench.md).
+// page and spent ~1 s of its own before Pyodide started loading. The UI starts it once the page
+// is built: compiling Pyodide's 10 MB of WebAssembly takes both cores, and doing it during the
+// UI's own start-up made that start-up (and the engine) slower.
 (() => {
-  const worker = new Worker("engine-worker.mjs", { type: "module" });
+  let worker = null;
   const waiting = new Map();
   let next = 0;
   let started, failed;
@@ -23,7 +25,7 @@
     for (const w of waiting.values()) w.reject(new Error(message));
     waiting.clear();
   };
-  worker.onmessage = ({ data }) => {
+  const onmessage = ({ data }) => {
     if ("started" in data) {
       if (data.started) started(engine); else failAll(data.error);
       return;
@@ -32,6 +34,12 @@
     waiting.delete(data.id);
     if (data.ok) w.resolve(data.value); else w.reject(new Error(data.error));
   };
-  worker.onerror = (e) => failAll(e.message || "the engine worker could not start");
-  window.engine = engine;
+  window.startEngine = () => {
+    if (!worker) {
+      worker = new Worker("engine-worker.mjs", { type: "module" });
+      worker.onmessage = onmessage;
+      worker.onerror = (e) => failAll(e.message || "the engine worker could not start");
+    }
+    return window.engineReady;
+  };
 })();
