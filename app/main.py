@@ -146,6 +146,7 @@ async def start_engine():
     say("Ready. " + str(info["train_beats"]) + " training and " + str(info["test_beats"])
         + " test heartbeats loaded. Press Train to fit the autoencoder to normal beats.")
     asyncio.create_task(call_json("warm_up"))
+    window.registerOfflineCache()  # static/sw-register.js: only now, not during start-up
 
 
 def _check(reply):

@@ -116,28 +116,47 @@ def run_training(browser, url, runs):
     return out
 
 
+VISITS = 3  # cold visits (fresh profile), each followed by WARM_RELOADS warm ones; medians reported
+WARM_RELOADS = 2
+LONGEST_TASK = """
+    window.__longest = 0;
+    new PerformanceObserver((l) => { for (const e of l.getEntries())
+        window.__longest = Math.max(window.__longest, e.duration); }).observe({type: 'longtask', buffered: true});
+"""
+READY_JS = "((document.querySelector('#engine-status') || {}).textContent || '').startsWith('Ready')"
+
+
+def visit(page, counter, first):
+    """Load (or reload) the app until the engine is Ready; (seconds to Ready, first paint s, bytes)."""
+    counter.take()
+    page.goto(first) if first else page.reload()
+    page.wait_for_function(READY_JS, polling="raf", timeout=120_000)
+    ready = page.evaluate("performance.now()") / 1000
+    fcp = page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
+    if first:  # the service worker precaches after load: count what that costs too
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+    page.wait_for_timeout(500)  # let stragglers (icons, lazy chunks) finish before counting
+    return ready, (fcp / 1000 if fcp else None), counter.take()[0]
+
+
 def app_metrics(browser, url, counter):
-    """Times and bytes of the real app, cold then warm, plus main-thread long tasks while training."""
-    out = {}
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    ctx.add_init_script("""
-        window.__longest = 0;
-        new PerformanceObserver((l) => { for (const e of l.getEntries())
-            window.__longest = Math.max(window.__longest, e.duration); }).observe({type: 'longtask', buffered: true});
-    """)
-    page = ctx.new_page()
-    ready_js = "((document.querySelector('#engine-status') || {}).textContent || '').startsWith('Ready')"
-    for visit in ("cold", "warm"):
-        counter.take()
-        page.goto(url) if visit == "cold" else page.reload()
-        page.wait_for_function(ready_js, polling="raf", timeout=120_000)
-        ready = page.evaluate("performance.now()") / 1000
-        fcp = page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
-        if visit == "cold":  # the service worker precaches after load: count what that costs too
-            page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
-        page.wait_for_timeout(500)  # let stragglers (icons, lazy chunks) finish before counting
-        sent, requests = counter.take()
-        out[visit] = {"ready_s": ready, "shell_s": fcp / 1000 if fcp else None, "bytes": sent, "requests": requests}
+    """Times and bytes of the real app over several cold and warm visits (medians), then clicks and
+    main-thread long tasks while training."""
+    cold, warm = [], []
+    for i in range(VISITS):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        ctx.add_init_script(LONGEST_TASK)
+        page = ctx.new_page()
+        cold.append(visit(page, counter, url))
+        warm.extend(visit(page, counter, None) for _ in range(WARM_RELOADS))
+        if i < VISITS - 1:
+            ctx.close()
+
+    def summary(samples):
+        return {"ready_s": statistics.median(s[0] for s in samples), "ready_runs": [s[0] for s in samples],
+                "shell_s": statistics.median(s[1] for s in samples if s[1] is not None),
+                "bytes": statistics.median(s[2] for s in samples)}
+    out = {"cold": summary(cold), "warm": summary(warm)}
     out["click_ms"] = click_to_reconstruction(page)
     page.evaluate("window.__longest = 0")
     page.click("#train")
@@ -229,8 +248,13 @@ def main(argv):
             results["app"] = app_metrics(browser, base + "app/", counter)
         browser.close()
     if not (args.no_lighthouse or args.training_only):
-        log("Lighthouse (desktop preset)")
-        results["lighthouse"] = lighthouse(base + "app/")
+        log("Lighthouse (desktop preset), 3 runs")
+        runs = [r for r in (lighthouse(base + "app/") for _ in range(3)) if r]
+        if runs:
+            results["lighthouse"] = {
+                "scores": {k: statistics.median(r["scores"][k] for r in runs) for k in runs[0]["scores"]},
+                "runs": [r["scores"] for r in runs],
+                "failing_audits": sorted({a for r in runs for a in r["failing_audits"]})}
     srv.shutdown()
     if args.training_only:
         return 0
@@ -284,6 +308,9 @@ def report(r):
     text = (f"# Benchmark\n\n`python build.py bench`, {r['date']}, {r['machine']}, {r['chromium']}, "
             f"{r['runs']} runs each.\n\nTraining: 140-15-7-2-7-15-140, ReLU hidden, sigmoid output, MSE, Adam lr 0.01, "
             "batch 256, 20 epochs over the same 2600 scaled ECG5000 normal beats.\n\n"
+            f"App figures are medians of {VISITS} cold visits (fresh browser profile) and {VISITS * WARM_RELOADS} "
+            "warm reloads (service worker cache); Lighthouse is the median of 3 runs, desktop preset, "
+            "against the same local server.\n\n"
             + md_table(rows) + "\n\n" + md_table(frows) + "\n")
     lh = r.get("lighthouse")
     if lh and lh["failing_audits"]:
