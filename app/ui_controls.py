@@ -79,7 +79,7 @@ def parse(key, raw):
     if s["kind"] == "choice":
         return settings.check_value(key, raw)
     t = raw.strip()
-    parsed = links._parse_number(t)  # exact decimal -> double, like a link (MicroPython's float() is not)
+    parsed = links.parse_number(t)  # exact decimal -> double, like a link (MicroPython's float() is not)
     if parsed is None:
         raise ValueError("“%s” is not a number." % t[:20])
     v = parsed[0]

@@ -107,7 +107,7 @@ def _threshold_from_slider():
         hi = lo + 1
     k = int(el("thr-slider").value)
     v = 10 ** (lo + (hi - lo) * k / 1000.0)
-    return links._parse_number("%.6g" % min(v, 10.0))[0] * 1.0  # exact (MicroPython's float() is not)
+    return links.parse_number("%.6g" % min(v, 10.0))[0] * 1.0  # exact (MicroPython's float() is not)
 
 
 def _rule_note(summary):

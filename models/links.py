@@ -348,7 +348,7 @@ def _fmt(value):
     return str(value)
 
 
-def _parse_number(text):
+def parse_number(text):
     """Plain decimal or exponent notation, ASCII only -> (value, has_nonzero_digit), else None.
     `value` is an int for integer literals, else a float (inf when the literal overflows)."""
     t = text.strip()
@@ -432,7 +432,7 @@ def _read_number(s, text, whole):
     default = s["default"]
     if text is None or text.strip() == "":
         return default, "no value given; used the default " + _fmt(default)
-    parsed = _parse_number(text)
+    parsed = parse_number(text)
     if parsed is None:
         return default, "not a number: " + _quoted(text) + "; used the default " + _fmt(default)
     value, problem = _fit(s, parsed[0], parsed[1], whole)
@@ -465,7 +465,7 @@ def _read_list(s, text):
     values = []
     clamped = False
     for item in items:
-        parsed = _parse_number(item)
+        parsed = parse_number(item)
         if parsed is None:
             return default, "not a list of whole numbers: " + _quoted(text) + "; used the default " + _fmt(default)
         value, problem = _fit(s, parsed[0], parsed[1], True)

@@ -40,7 +40,7 @@ def plain(x):
 
 def unplain(x):
     if isinstance(x, str) and x.startswith("f:"):
-        return links._parse_number(x[2:])[0]
+        return links.parse_number(x[2:])[0]
     if isinstance(x, list):
         return [unplain(v) for v in x]
     if isinstance(x, dict):
