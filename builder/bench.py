@@ -224,10 +224,7 @@ def main(argv):
         dataset = ecg5000.from_bytes(f.read())
     make_site(dataset)
     counter = Counter()
-    srv = server.make_server(SITE, counter=counter)
-    import threading
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{srv.server_address[1]}/"
+    srv, base = server.start_in_background(SITE, counter=counter)
     results = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
                "runs": args.runs}
     log("CPython: our engine")

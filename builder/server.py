@@ -115,9 +115,9 @@ def make_server(root, host="127.0.0.1", port=0, quiet=True, counter=None):
     return Server((host, port), handler)
 
 
-def start_in_background(root, host="127.0.0.1", port=0):
+def start_in_background(root, host="127.0.0.1", port=0, counter=None):
     """For tests and benchmarks: serve on a free port; returns (server, base_url)."""
-    server = make_server(root, host, port)
+    server = make_server(root, host, port, counter=counter)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://{host}:{server.server_address[1]}/"
 
