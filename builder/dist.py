@@ -11,8 +11,9 @@ import os
 import shutil
 import subprocess
 import time
+import zipfile
 
-from builder import dataset, runtime
+from builder import bytecode, dataset, runtime
 
 ROOT = runtime.ROOT
 DIST = os.path.join(ROOT, "dist")
@@ -25,6 +26,7 @@ UI_FILES = ["app/main.py", "app/__init__.py", "app/ui_common.py", "app/ui_contro
             "app/ui_train.py", "app/ui_links.py", "app/ui_files.py", "models/__init__.py", "models/settings.py",
             "models/links.py"]
 ENGINE_PACKAGES_DIRS = ["models", "data"]
+ENCODED = (".gz", ".br")  # precompressed copies the server picks by Accept-Encoding
 COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg", ".bin", ".txt", ".webmanifest")
 # Loaded only on demand (baselines, PyScript's editor/terminal extras): not part of a first visit.
 LAZY = ("scipy-", "scikit_learn-", "openblas-", "joblib-", "threadpoolctl-", "codemirror", "xterm",
@@ -52,13 +54,14 @@ def build(data_dir=None, wheels_dir=None, timings=None, log=None):
     timed("data", add_data, files, data_dir, log)
     timed("chart specs (Altair)", add_specs, files)
     timed("pretrained model", add_pretrained, files, log)
-    add_app(files)
+    engine_sources = add_app(files)
     add_runtimes(files, wheels)
+    timed("bytecode (Pyodide under Node)", add_bytecode, files, engine_sources, log)
     files["sw.js"] = stamp_service_worker(files)
     changed = timed("write dist/", write_tree, files)
     manifest = timed("manifest + gzip", finish, log)
     total = sum(e["size"] for e in manifest["files"])
-    first = sum(e["gzip_size"] or e["size"] for e in manifest["files"] if not is_lazy(e["path"]))
+    first = sum(wire_size(e) for e in manifest["files"] if not is_lazy(e["path"]))
     log(f"dist/: {len(manifest['files'])} files, {total / 1e6:.1f} MB; a first visit downloads about "
         f"{first / 1e6:.1f} MB compressed ({changed} files changed, {time.perf_counter() - t0:.1f} s)")
     for name, secs in timings:
@@ -67,7 +70,7 @@ def build(data_dir=None, wheels_dir=None, timings=None, log=None):
 
 
 def is_lazy(path):
-    return any(m in os.path.basename(path) for m in LAZY) or path.endswith(".gz")
+    return any(m in os.path.basename(path) for m in LAZY) or path.endswith(ENCODED)
 
 
 def add_data(files, data_dir, log):
@@ -112,24 +115,37 @@ def add_app(files):
     for rel in UI_FILES + ["app/engine.py"]:
         if os.path.exists(os.path.join(ROOT, rel)):
             files[rel] = os.path.join(ROOT, rel)
-    engine_files = {}
+    engine_sources = []
     for pkg in ENGINE_PACKAGES_DIRS:
         for path in sorted(glob.glob(os.path.join(ROOT, pkg, "*.py"))):
-            if os.path.basename(path) in NOT_FOR_WORKER:
-                continue
-            rel = f"{pkg}/{os.path.basename(path)}"
-            files[rel] = path
-            engine_files["./" + rel] = "./" + rel
+            if os.path.basename(path) not in NOT_FOR_WORKER:
+                engine_sources.append(f"{pkg}/{os.path.basename(path)}")
+                files[engine_sources[-1]] = path
     files["models/fastmath.wasm"] = assemble_kernels()
-    engine_files["./models/fastmath.wasm"] = "./models/fastmath.wasm"
-    # What each Python runtime gets: the engine worker (static/engine-worker.mjs) writes these
-    # files before running app/engine.py; PyScript gives the UI thread's MicroPython the ui.json ones.
-    files["engine.json"] = json.dumps({"files": engine_files}).encode()
+    # PyScript gives the UI thread's MicroPython the ui.json files.
     files["ui.json"] = json.dumps({
         "interpreter": "./micropython/micropython.mjs",
         "files": {"./" + rel: "./" + rel for rel in UI_FILES if rel != "app/main.py"
                   and os.path.exists(os.path.join(ROOT, rel))},
     }).encode()
+    return engine_sources
+
+
+def add_bytecode(files, engine_sources, log):
+    """Swap Pyodide's standard library and NumPy for bytecode-compiled copies (the lock gets the
+    new NumPy's sha256, which Pyodide checks), and list the engine's files with their bytecode in
+    engine.json: the worker (static/engine-worker.mjs) writes them before running app/engine.py."""
+    lock = runtime.pyodide_lock()
+    compiled = {lock["packages"][p]["file_name"]: p for p in runtime.ENGINE_PACKAGES}
+    out = bytecode.compile_for_browser(
+        files["pyodide/python_stdlib.zip"], {n: files[f"pyodide/{n}"] for n in compiled},
+        {rel: files[rel] for rel in engine_sources}, log)
+    files.update(out)
+    for name, package in compiled.items():
+        lock["packages"][package]["sha256"] = _sha(out[f"pyodide/{name}"])
+    files["pyodide/pyodide-lock.json"] = json.dumps(lock, separators=(",", ":")).encode()
+    listed = engine_sources + ["models/fastmath.wasm"] + [bytecode.pyc_path(r) for r in engine_sources]
+    files["engine.json"] = json.dumps({"files": {"./" + rel: "./" + rel for rel in listed}}).encode()
 
 
 def assemble_kernels():
@@ -196,7 +212,7 @@ def write_tree(files):
         with open(dest, "wb") as f:
             f.write(data)
         changed += 1
-    keep = set(files) | {"manifest.json"} | {rel + ".gz" for rel in files}
+    keep = set(files) | {"manifest.json"} | {rel + ext for rel in files for ext in ENCODED}
     for dirpath, _, names in os.walk(DIST):
         for name in names:
             rel = os.path.relpath(os.path.join(dirpath, name), DIST)
@@ -206,20 +222,21 @@ def write_tree(files):
 
 
 def finish(log):
-    """Precompress what compresses well, then write the manifest of every served file."""
+    """Precompress what compresses well (gzip, and brotli for browsers that take it), then write
+    the manifest of every served file."""
     entries = []
     for dirpath, _, names in os.walk(DIST):
         for name in sorted(names):
             path = os.path.join(dirpath, name)
             rel = os.path.relpath(path, DIST)
-            if rel == "manifest.json" or rel.endswith(".gz"):
+            if rel == "manifest.json" or rel.endswith(ENCODED):
                 continue
-            sha = _sha(path)
-            gz_size = None
-            if rel.endswith(COMPRESSIBLE):
-                gz_size = _gzip_cached(path, sha)
-            entries.append({"path": rel, "size": os.path.getsize(path), "sha256": sha, "gzip_size": gz_size,
-                            "first_visit": not is_lazy(rel)})
+            entries.append({"path": rel, "size": os.path.getsize(path), "sha256": _sha(path),
+                            "gzip_size": None, "br_size": None, "first_visit": not is_lazy(rel)})
+    squeeze = [e for e in entries if compressible(os.path.join(DIST, e["path"]))]
+    _brotli_cached(squeeze, log)
+    for e in squeeze:
+        e["gzip_size"], e["br_size"] = (_place_encoded(e, ext) for ext in ENCODED)
     entries.sort(key=lambda e: e["path"])
     manifest = {"files": entries}
     with open(os.path.join(DIST, "manifest.json"), "w") as f:
@@ -227,20 +244,59 @@ def finish(log):
     return manifest
 
 
-def _gzip_cached(path, sha):
-    """Write path + '.gz' (from a cache keyed by content) and return its size."""
-    cache = os.path.join(CACHE, "gz", sha + ".gz")
-    if not os.path.exists(cache):
+def compressible(path):
+    """Text and WebAssembly; and zips whose entries are stored (our bytecode zips), where one
+    compression over the whole file beats deflate per entry."""
+    if path.endswith(COMPRESSIBLE):
+        return True
+    if path.endswith((".zip", ".whl")):
+        with zipfile.ZipFile(path) as z:
+            return all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist())
+    return False
+
+
+def wire_size(entry):
+    """Bytes a first visit in Chromium (which takes brotli) transfers for this file."""
+    return entry.get("br_size") or entry.get("gzip_size") or entry["size"]
+
+
+def _encoded_cache(sha, ext):
+    return os.path.join(CACHE, "gz", sha + ext)
+
+
+def _brotli_cached(entries, log):
+    """Brotli at quality 11 is slow (about 30 s for Pyodide's 10 MB of WebAssembly), so every
+    missing one is made in one Node run, in parallel, and kept by content hash."""
+    todo = [e for e in entries if not os.path.exists(_encoded_cache(e["sha256"], ".br"))]
+    if not todo:
+        return
+    log(f"brotli-compressing {len(todo)} files (quality 11; cached by content)")
+    os.makedirs(os.path.join(CACHE, "gz"), exist_ok=True)
+    job = os.path.join(CACHE, "gz", "brotli-job.json")
+    with open(job, "w") as f:
+        json.dump([[os.path.join(DIST, e["path"]), _encoded_cache(e["sha256"], ".br")] for e in todo], f)
+    subprocess.run(["node", os.path.join(ROOT, "builder", "brotli.mjs"), job], check=True)
+
+
+def _place_encoded(entry, ext):
+    """Write the file's .gz or .br copy beside it (from the cache keyed by content) if that is
+    smaller; its size, or None."""
+    cache = _encoded_cache(entry["sha256"], ext)
+    path = os.path.join(DIST, entry["path"])
+    if not os.path.exists(cache):  # gzip is quick enough to make here
         os.makedirs(os.path.dirname(cache), exist_ok=True)
         with open(path, "rb") as f:
             data = gzip.compress(f.read(), compresslevel=9, mtime=0)
         with open(cache + ".part", "wb") as f:
             f.write(data)
         os.replace(cache + ".part", cache)
-    dest = path + ".gz"
-    with open(cache, "rb") as f:
-        data = f.read()
+    data = _content(cache)
+    dest = path + ext
+    if len(data) >= entry["size"]:  # tiny files: the plain one is smaller, so serve that
+        if os.path.exists(dest):
+            os.remove(dest)
+        return None
     if not (os.path.exists(dest) and _content(dest) == data):  # same size is not same content
         with open(dest, "wb") as f:
             f.write(data)
-    return os.path.getsize(cache)
+    return len(data)

@@ -1,5 +1,5 @@
 """A small static server for dist/: cross-origin isolation headers, right MIME types,
-precompressed gzip, and ETag revalidation (so a warm visit costs 304s, not bytes)."""
+precompressed brotli or gzip, and ETag revalidation (so a warm visit costs 304s, not bytes)."""
 import http.server
 import os
 import posixpath
@@ -13,6 +13,7 @@ MIME = {
     ".zip": "application/zip", ".whl": "application/zip", ".bin": "application/octet-stream",
     ".txt": "text/plain; charset=utf-8", ".webmanifest": "application/manifest+json",
 }
+ENCODINGS = [("br", ".br"), ("gzip", ".gz")]  # preferred first; the build writes both copies
 ISOLATION = {  # SharedArrayBuffer and a Pyodide worker need a cross-origin isolated page
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Embedder-Policy": "require-corp",
@@ -58,10 +59,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if full is None:
             return self.send_plain(404, b"not found")
         ext = os.path.splitext(full)[1]
-        send = full
-        gz = full + ".gz"
-        if "gzip" in self.headers.get("Accept-Encoding", "") and os.path.isfile(gz):
-            send = gz
+        send, encoding = full, None
+        for name, suffix in ENCODINGS:
+            if name in self.accepted_encodings() and os.path.isfile(full + suffix):
+                send, encoding = full + suffix, name
+                break
         st = os.stat(send)
         etag = f'"{st.st_size:x}-{int(st.st_mtime_ns):x}"'
         if self.headers.get("If-None-Match") == etag:
@@ -73,8 +75,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_common(etag)
         self.send_header("Content-Type", MIME.get(ext, "application/octet-stream"))
-        if send is not full:
-            self.send_header("Content-Encoding", "gzip")
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
         self.send_header("Content-Length", str(st.st_size))
         self.end_headers()
         if not head:
@@ -82,6 +84,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(f.read())
             if self.counter:
                 self.counter(st.st_size)
+
+    def accepted_encodings(self):
+        accepted = set()
+        for part in self.headers.get("Accept-Encoding", "").split(","):
+            name, _, params = part.strip().partition(";")
+            if params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
+                accepted.add(name.strip().lower())
+        return accepted
 
     def send_common(self, etag):
         for k, v in ISOLATION.items():

@@ -3,6 +3,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 
 import pytest
 
@@ -60,7 +61,7 @@ def test_manifest_lists_every_file_in_dist_with_its_hash():
     for dirpath, _, names in os.walk(DIST):
         for name in names:
             rel = os.path.relpath(os.path.join(dirpath, name), DIST)
-            if rel != "manifest.json" and not rel.endswith(".gz"):
+            if rel != "manifest.json" and not rel.endswith((".gz", ".br")):
                 on_disk.add(rel)
     assert on_disk == set(manifest)
     for rel, entry in manifest.items():
@@ -77,12 +78,35 @@ def test_dist_holds_only_what_the_app_loads():
     assert not any(n.endswith(".map") for n in names)
 
 
+def encoded_copies(ext):
+    return [os.path.join(d, n) for d, _, names in os.walk(DIST) for n in names if n.endswith(ext)]
+
+
 def test_every_gzip_copy_matches_its_file():
     """The server prefers .gz: a stale one would serve old code (a same-size edit once did)."""
     import gzip
-    for dirpath, _, names in os.walk(DIST):
-        for name in names:
-            if name.endswith(".gz"):
-                path = os.path.join(dirpath, name)
-                with open(path[:-3], "rb") as plain:
-                    assert gzip.decompress(open(path, "rb").read()) == plain.read(), path
+    for path in encoded_copies(".gz"):
+        with open(path[:-3], "rb") as plain:
+            assert gzip.decompress(open(path, "rb").read()) == plain.read(), path
+
+
+def test_every_brotli_copy_matches_its_file():
+    """Chromium takes brotli first; each .br must decode (with Node's zlib) to its file exactly."""
+    paths = encoded_copies(".br")
+    assert any(p.endswith("pyodide.asm.wasm.br") for p in paths) and any(p.endswith(".whl.br") for p in paths)
+    script = ("const fs = require('fs'), zlib = require('zlib'), crypto = require('crypto');"
+              "for (const p of JSON.parse(process.argv[1])) console.log(crypto.createHash('sha256')"
+              ".update(zlib.brotliDecompressSync(fs.readFileSync(p))).digest('hex'));")
+    out = subprocess.run(["node", "-e", script, json.dumps(paths)], capture_output=True, text=True, check=True)
+    for path, digest in zip(paths, out.stdout.split()):
+        assert digest == runtime.sha256_file(path[:-3]), path
+
+
+def test_encoded_copies_exist_only_where_smaller():
+    entries = json.load(open(os.path.join(DIST, "manifest.json")))["files"]
+    for e in entries:
+        for ext, key in ((".gz", "gzip_size"), (".br", "br_size")):
+            path = os.path.join(DIST, e["path"] + ext)
+            assert (e[key] is not None) == os.path.exists(path), path
+            assert e[key] is None or e[key] == os.path.getsize(path) < e["size"], path
+    assert sum(e["br_size"] is not None for e in entries) > 40
