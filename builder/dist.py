@@ -3,9 +3,11 @@
 Files are written only when their content changed, and gzip copies are cached by content
 hash, so a rebuild with nothing new takes about a second.
 """
+import base64
 import glob
 import gzip
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -54,9 +56,9 @@ def build(data_dir=None, wheels_dir=None, timings=None, log=None):
     timed("data", add_data, files, data_dir, log)
     timed("chart specs (Altair)", add_specs, files)
     timed("pretrained model", add_pretrained, files, log)
-    engine_sources = add_app(files)
+    engine = add_app(files)
     add_runtimes(files, wheels)
-    timed("bytecode (Pyodide under Node)", add_bytecode, files, engine_sources, log)
+    timed("bytecode (Pyodide under Node)", add_bytecode, files, engine, log)
     files["sw.js"] = stamp_service_worker(files)
     changed = timed("write dist/", write_tree, files)
     manifest = timed("manifest + gzip", finish, log)
@@ -110,42 +112,52 @@ def add_pretrained(files, log):
 
 
 def add_app(files):
+    """The page, the UI thread's Python, and the engine's sources ({bundle path: source path})."""
     for path in glob.glob(os.path.join(ROOT, "static", "*")):
         files[os.path.basename(path)] = path
-    for rel in UI_FILES + ["app/engine.py"]:
+    for rel in UI_FILES:
         if os.path.exists(os.path.join(ROOT, rel)):
             files[rel] = os.path.join(ROOT, rel)
-    engine_sources = []
+    engine = {"app/engine.py": os.path.join(ROOT, "app", "engine.py")}
     for pkg in ENGINE_PACKAGES_DIRS:
         for path in sorted(glob.glob(os.path.join(ROOT, pkg, "*.py"))):
             if os.path.basename(path) not in NOT_FOR_WORKER:
-                engine_sources.append(f"{pkg}/{os.path.basename(path)}")
-                files[engine_sources[-1]] = path
-    files["models/fastmath.wasm"] = assemble_kernels()
+                engine[f"{pkg}/{os.path.basename(path)}"] = path
+    files["models/fastmath.wasm"] = assemble_kernels()  # also read by the training benchmark
     # PyScript gives the UI thread's MicroPython the ui.json files.
     files["ui.json"] = json.dumps({
         "interpreter": "./micropython/micropython.mjs",
         "files": {"./" + rel: "./" + rel for rel in UI_FILES if rel != "app/main.py"
                   and os.path.exists(os.path.join(ROOT, rel))},
     }).encode()
-    return engine_sources
+    return engine
 
 
-def add_bytecode(files, engine_sources, log):
+def add_bytecode(files, engine, log):
     """Swap Pyodide's standard library and NumPy for bytecode-compiled copies (the lock gets the
-    new NumPy's sha256, which Pyodide checks), and list the engine's files with their bytecode in
-    engine.json: the worker (static/engine-worker.mjs) writes them before running app/engine.py."""
+    new NumPy's sha256, which Pyodide checks), and pack the engine's files with their bytecode
+    into engine.zip: the worker (static/engine-worker.mjs) fetches that one file as it starts,
+    where one request per module cost about 0.3 s through the service worker."""
     lock = runtime.pyodide_lock()
     compiled = {lock["packages"][p]["file_name"]: p for p in runtime.ENGINE_PACKAGES}
+    modules = {rel: path for rel, path in engine.items() if rel != "app/engine.py"}  # run, not imported
     out = bytecode.compile_for_browser(
-        files["pyodide/python_stdlib.zip"], {n: files[f"pyodide/{n}"] for n in compiled},
-        {rel: files[rel] for rel in engine_sources}, log)
-    files.update(out)
+        files["pyodide/python_stdlib.zip"], {n: files[f"pyodide/{n}"] for n in compiled}, modules, log)
     for name, package in compiled.items():
-        lock["packages"][package]["sha256"] = _sha(out[f"pyodide/{name}"])
+        files[f"pyodide/{name}"] = out.pop(f"pyodide/{name}")
+        lock["packages"][package]["sha256"] = _sha(files[f"pyodide/{name}"])
+    files["pyodide/python_stdlib.zip"] = out.pop("pyodide/python_stdlib.zip")
     files["pyodide/pyodide-lock.json"] = json.dumps(lock, separators=(",", ":")).encode()
-    listed = engine_sources + ["models/fastmath.wasm"] + [bytecode.pyc_path(r) for r in engine_sources]
-    files["engine.json"] = json.dumps({"files": {"./" + rel: "./" + rel for rel in listed}}).encode()
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_STORED) as z:
+        for rel, src in sorted({**engine, **out, "models/fastmath.wasm": files["models/fastmath.wasm"]}.items()):
+            z.writestr(zipfile.ZipInfo(rel, (1980, 1, 1, 0, 0, 0)), _content(src))
+    files["engine.zip"] = bundle.getvalue()
+    numpy = lock["packages"]["numpy"]
+    # the worker downloads NumPy while Pyodide boots, with the integrity Pyodide would ask for
+    files["engine.json"] = json.dumps({"numpy": {
+        "file_name": numpy["file_name"],
+        "integrity": "sha256-" + base64.b64encode(bytes.fromhex(numpy["sha256"])).decode()}}).encode()
 
 
 def assemble_kernels():
@@ -213,11 +225,13 @@ def write_tree(files):
             f.write(data)
         changed += 1
     keep = set(files) | {"manifest.json"} | {rel + ext for rel in files for ext in ENCODED}
-    for dirpath, _, names in os.walk(DIST):
+    for dirpath, _, names in os.walk(DIST, topdown=False):
         for name in names:
             rel = os.path.relpath(os.path.join(dirpath, name), DIST)
             if rel not in keep:
                 os.remove(os.path.join(dirpath, name))
+        if dirpath != DIST and not os.listdir(dirpath):
+            os.rmdir(dirpath)
     return changed
 
 
@@ -237,6 +251,10 @@ def finish(log):
     _brotli_cached(squeeze, log)
     for e in squeeze:
         e["gzip_size"], e["br_size"] = (_place_encoded(e, ext) for ext in ENCODED)
+    for e in entries:
+        for ext in ENCODED if e not in squeeze else ():
+            if os.path.exists(os.path.join(DIST, e["path"] + ext)):  # left from an earlier build
+                os.remove(os.path.join(DIST, e["path"] + ext))
     entries.sort(key=lambda e: e["path"])
     manifest = {"files": entries}
     with open(os.path.join(DIST, "manifest.json"), "w") as f:

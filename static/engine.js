@@ -25,7 +25,13 @@
     for (const w of waiting.values()) w.reject(new Error(message));
     waiting.clear();
   };
+  // Start-up milestones from the worker, in ms since this page started (the benchmark reads them).
+  window.engineMarks = [];
   const onmessage = ({ data }) => {
+    if ("mark" in data) {
+      window.engineMarks.push([data.mark[0], Math.round(data.mark[1] - performance.timeOrigin)]);
+      return;
+    }
     if ("started" in data) {
       if (data.started) started(engine); else failAll(data.error);
       return;
@@ -42,4 +48,5 @@
     }
     return window.engineReady;
   };
+  window.startEngine();
 })();

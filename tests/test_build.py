@@ -73,7 +73,7 @@ def test_dist_holds_only_what_the_app_loads():
     names = {os.path.basename(p) for p in json.load(open(os.path.join(DIST, "manifest.json")))["files"]
              for p in [p["path"]]}
     wanted = runtime.wanted_files(runtime.ENGINE_PACKAGES + runtime.BASELINE_PACKAGES)
-    wheels = {n for n in names if n.endswith((".whl", ".zip")) and n != "python_stdlib.zip"}
+    wheels = {n for n in names if n.endswith((".whl", ".zip")) and n not in ("python_stdlib.zip", "engine.zip")}
     assert wheels == set(wanted)
     assert not any(n.endswith(".map") for n in names)
 

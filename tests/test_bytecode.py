@@ -69,17 +69,21 @@ def test_served_lock_carries_the_compiled_wheels_hash():
 
 
 @pytest.mark.needs_node_modules
-def test_engine_bytecode_matches_its_sources_in_the_browsers_python():
-    """Each engine module ships with a .pyc the worker writes beside it; its recorded source hash
+def test_engine_bytecode_matches_its_sources_in_the_browsers_python(tmp_path):
+    """engine.zip holds each engine module with a .pyc beside it; the .pyc's recorded source hash
     is computed again here by Pyodide's own CPython, so a stale .pyc cannot pass."""
-    listed = json.load(open(os.path.join(DIST, "engine.json")))["files"]
-    sources = [rel[2:] for rel in listed if rel.endswith(".py")]
-    assert "models/nn.py" in sources and "data/ecg5000.py" in sources
+    with zipfile.ZipFile(os.path.join(DIST, "engine.zip")) as z:
+        names = set(z.namelist())
+        assert all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist())
+        z.extractall(tmp_path)
+    sources = sorted(n for n in names if n.endswith(".py") and n != "app/engine.py")
+    assert {"models/nn.py", "data/ecg5000.py", "models/fastmath.wasm", "app/engine.py"} <= names
+    assert not any(n.endswith(("train.py", "bench.py")) for n in names)  # command-line only
     pairs = []
     for rel in sources:
         pyc = bytecode.pyc_path(rel)
-        assert "./" + pyc in listed, rel
-        pairs.append([bytecode.HOST + os.path.join(DIST, rel), bytecode.HOST + os.path.join(DIST, pyc)])
+        assert pyc in names, rel
+        pairs.append([bytecode.HOST + str(tmp_path / rel), bytecode.HOST + str(tmp_path / pyc)])
     script = """
 import fs from "node:fs";
 const { loadPyodide } = await import(process.argv[1] + "/pyodide.mjs");
