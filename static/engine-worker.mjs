@@ -119,13 +119,19 @@ STARTUP.reduce((previous, [name, ...args]) => {
 ready.then(() => self.postMessage({ started: true }),
            (e) => self.postMessage({ started: false, error: String(e && e.message || e) }));
 
+// An early reply is used once; after a failed one, the page retries and everything runs afresh.
+const failed = (value) => { try { return "error" in JSON.parse(value); } catch { return true; } };
+
 self.onmessage = async ({ data: { id, name, args } }) => {
+  const k = key(name, args);
+  const kept = startup.get(k);
+  startup.delete(k);
   try {
-    const k = key(name, args);
-    const value = await (startup.get(k) || run(name, args));
-    startup.delete(k);
+    const value = await (kept || run(name, args));
+    if (kept && failed(value)) startup.clear();
     self.postMessage({ id, ok: true, value });
   } catch (e) {
+    if (kept) startup.clear();
     self.postMessage({ id, ok: false, error: String(e && e.message || e) });
   }
 };
