@@ -183,7 +183,8 @@ def on_nav(event):
 
 async def main():
     # Each stage runs in a task of its own, so start-up never blocks input for long (Lighthouse
-    # TBT); the engine starts last, once the page is built (static/engine.js says why).
+    # TBT). The engine worker started with the page (static/engine.js); start_engine follows its
+    # progress and asks for the steps it has most likely finished already.
     state["config"] = settings.validate(initial_config())
     await yield_to_browser()
     show_charts()
@@ -202,7 +203,7 @@ async def main():
         b.onclick = on_nav
     el("engine-retry").onclick = on_retry
     await yield_to_browser()
-    asyncio.create_task(start_engine())  # now that the page is built: see static/engine.js
+    asyncio.create_task(start_engine())
 
 
 asyncio.create_task(main())

@@ -127,16 +127,18 @@ READY_JS = "((document.querySelector('#engine-status') || {}).textContent || '')
 
 
 def visit(page, counter, first):
-    """Load (or reload) the app until the engine is Ready; (seconds to Ready, first paint s, bytes)."""
+    """Load (or reload) the app until the engine is Ready; (seconds to Ready, first paint s, bytes,
+    the engine worker's start-up milestones {name: ms})."""
     counter.take()
     page.goto(first) if first else page.reload()
     page.wait_for_function(READY_JS, polling="raf", timeout=120_000)
     ready = page.evaluate("performance.now()") / 1000
     fcp = page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
+    marks = dict(page.evaluate("window.engineMarks || []"))
     if first:  # the service worker precaches after load: count what that costs too
         page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
     page.wait_for_timeout(500)  # let stragglers (icons, lazy chunks) finish before counting
-    return ready, (fcp / 1000 if fcp else None), counter.take()[0]
+    return ready, (fcp / 1000 if fcp else None), counter.take()[0], marks
 
 
 def app_metrics(browser, url, counter):
@@ -153,9 +155,11 @@ def app_metrics(browser, url, counter):
             ctx.close()
 
     def summary(samples):
+        names = [m for m in samples[0][3] if all(m in s[3] for s in samples)]
         return {"ready_s": statistics.median(s[0] for s in samples), "ready_runs": [s[0] for s in samples],
                 "shell_s": statistics.median(s[1] for s in samples if s[1] is not None),
-                "bytes": statistics.median(s[2] for s in samples)}
+                "bytes": statistics.median(s[2] for s in samples),
+                "milestones_ms": {m: statistics.median(s[3][m] for s in samples) for m in names}}
     out = {"cold": summary(cold), "warm": summary(warm)}
     out["click_ms"] = click_to_reconstruction(page)
     page.evaluate("window.__longest = 0")
@@ -309,6 +313,12 @@ def report(r):
             "warm reloads (service worker cache); Lighthouse is the median of 3 runs, desktop preset, "
             "against the same local server.\n\n"
             + md_table(rows) + "\n\n" + md_table(frows) + "\n")
+    cold, warm = (r["app"][k].get("milestones_ms", {}) for k in ("cold", "warm"))
+    if warm:
+        text += ("\nWhere the engine's start-up goes: the worker's milestones, median ms since the page "
+                 "started (static/engine-worker.mjs; the page's own steps then take what is done).\n\n"
+                 + md_table([("milestone", "cold", "warm")] + [(m, f"{cold.get(m, float('nan')):.0f}", f"{warm[m]:.0f}")
+                                                             for m in warm]) + "\n")
     lh = r.get("lighthouse")
     if lh and lh["failing_audits"]:
         text += "\nLighthouse audits not passed: " + "; ".join(lh["failing_audits"]) + "\n"

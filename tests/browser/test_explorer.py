@@ -321,3 +321,27 @@ def test_engine_failure_is_explained_with_retry_and_intro_keeps_working(browser,
     assert not page.locator("#engine-error").is_visible()
     assert not errors, errors
     context.close()
+
+
+def test_tampered_numpy_download_is_refused_and_said(browser, base_url):
+    """The worker fetches NumPy itself, with the lock's sha256 as subresource integrity: a wheel
+    altered on the way must stop the engine with a clear message, not run altered code."""
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+
+    def route(r):
+        if "/pyodide/numpy-" in r.request.url:
+            original = r.fetch()
+            r.fulfill(response=original, body=original.body() + b"tampered")
+        else:
+            r.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.goto(base_url)
+    page.wait_for_function("document.querySelector('#engine-status').className === 'error'", timeout=60_000)
+    status = page.text_content("#engine-status")
+    assert status.startswith("The engine could not start (numpy)"), status
+    assert page.get_attribute("#engine-steps li[data-step='numpy']", "class") == "failed"
+    assert page.locator("#engine-error").is_visible() and page.locator("#train").is_disabled()
+    page.wait_for_function("document.querySelector('#intro').dataset.ready === '1'")  # the intro still works
+    context.close()
