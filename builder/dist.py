@@ -154,10 +154,16 @@ def add_bytecode(files, engine, log):
             z.writestr(zipfile.ZipInfo(rel, (1980, 1, 1, 0, 0, 0)), _content(src))
     files["engine.zip"] = bundle.getvalue()
     numpy = lock["packages"]["numpy"]
-    # the worker downloads NumPy while Pyodide boots, with the integrity Pyodide would ask for
-    files["engine.json"] = json.dumps({"numpy": {
-        "file_name": numpy["file_name"],
-        "integrity": "sha256-" + base64.b64encode(bytes.fromhex(numpy["sha256"])).decode()}}).encode()
+    python_files = hashlib.sha256()
+    for name in ("pyodide.asm.wasm", "pyodide.asm.js", "python_stdlib.zip"):
+        python_files.update(_content(files["pyodide/" + name]))
+    files["engine.json"] = json.dumps({
+        # names the Python memory snapshot the worker keeps: it fits only these exact files
+        "runtime": python_files.hexdigest()[:16],
+        # the worker downloads NumPy while Pyodide boots, with the integrity Pyodide would ask for
+        "numpy": {"file_name": numpy["file_name"],
+                  "integrity": "sha256-" + base64.b64encode(bytes.fromhex(numpy["sha256"])).decode()},
+    }).encode()
 
 
 def assemble_kernels():

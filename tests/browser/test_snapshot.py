@@ -1,0 +1,61 @@
+"""Warm visits restore Python from a memory snapshot made after the first visit
+(static/engine-worker.mjs, static/snapshot-worker.mjs): the restored engine must compute exactly
+what a freshly booted one does, and a snapshot that does not restore must never stop the engine."""
+import pytest
+
+from tests.browser.conftest import open_page, wait_ready
+
+MARKS = "(window.engineMarks || []).map(m => m[0])"
+SAVED = f"{MARKS}.includes('snapshot saved')"
+
+
+def first_epoch_loss(page):
+    page.click("#step")
+    page.wait_for_function("+document.querySelector('#train-view').dataset.epoch >= 1", timeout=60_000)
+    rows = page.evaluate("window.charts.data('loss-chart', 'losses')")
+    return [r["loss"] for r in rows if r["series"] == "train"][0]
+
+
+@pytest.fixture(scope="module")
+def visited(browser, base_url):
+    """A page after one cold visit (trained one epoch) whose snapshot has been saved."""
+    page, watch = open_page(browser, base_url)
+    wait_ready(page)
+    cold_loss = first_epoch_loss(page)
+    assert "snapshot restored" not in page.evaluate(MARKS)
+    page.wait_for_function(SAVED, timeout=60_000)
+    yield page, cold_loss
+    watch.check()
+    page.context.close()
+
+
+def test_warm_visit_restores_the_snapshot_and_trains_identically(visited):
+    page, cold_loss = visited
+    page.reload()
+    wait_ready(page)
+    marks = page.evaluate(MARKS)
+    assert "snapshot restored" in marks and "snapshot saved" not in marks
+    assert first_epoch_loss(page) == cold_loss
+
+
+@pytest.mark.parametrize("damage", ["junk", "truncated"])
+def test_a_damaged_snapshot_is_refused_replaced_and_the_engine_starts(visited, damage):
+    """Pyodide hangs on a damaged snapshot, so none may reach it: the worker checks the bytes
+    against the sha256 saved with them, boots the long way, and saves a good one."""
+    page, cold_loss = visited
+    page.evaluate("""async (damage) => {
+        const cache = await caches.open('python-snapshots');
+        const [key] = await cache.keys();
+        const saved = await cache.match(key);
+        const bytes = new Uint8Array(await saved.clone().arrayBuffer());
+        const body = damage === 'junk' ? new Uint8Array(4096).fill(7) : bytes.subarray(0, bytes.length >> 1);
+        await cache.put(key, new Response(body, { headers: saved.headers }));
+    }""", damage)
+    page.reload()
+    wait_ready(page)
+    assert "snapshot restored" not in page.evaluate(MARKS)
+    assert first_epoch_loss(page) == cold_loss
+    page.wait_for_function(SAVED, timeout=60_000)  # and a good one replaces it
+    page.reload()
+    wait_ready(page)
+    assert "snapshot restored" in page.evaluate(MARKS) and first_epoch_loss(page) == cold_loss
