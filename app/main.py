@@ -183,8 +183,8 @@ def on_nav(event):
 
 async def main():
     # Each stage runs in a task of its own, so start-up never blocks input for long (Lighthouse
-    # TBT). The engine worker started with the page (static/engine.js); start_engine follows its
-    # progress and asks for the steps it has most likely finished already.
+    # TBT); the engine starts last, once the page is built (static/engine-worker.mjs says why),
+    # and runs its start-up on its own: start_engine follows it step by step.
     state["config"] = settings.validate(initial_config())
     await yield_to_browser()
     show_charts()

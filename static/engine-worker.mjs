@@ -2,17 +2,12 @@
 // models and data packages with their bytecode) and runs app/engine.py. Messages {id, name, args}
 // call that module's functions; replies carry their text.
 //
-// The worker is created with the page and downloads at once (Pyodide, its standard library, the
-// NumPy wheel, then the heartbeats and the pretrained model), but boots Python only when the page
-// says "go" (once it is built): on two cores, booting alongside the page's own start-up made the
-// page's tasks three times longer (Lighthouse TBT 100 -> 650 ms) and the engine no faster. Then the
+// The page creates this worker once it is built: booting Python alongside the page's own
+// start-up made the page's tasks three times longer on two cores (Lighthouse TBT 100 -> 650 ms),
+// and even downloading alongside it cost 50-80 ms of TBT. Start-up then runs here on its own: the
+// NumPy wheel, then the heartbeats and the pretrained model, download while Python boots, and the
 // start-up commands the page will send (load_numpy, load_data, load_pretrained) run as soon as the
 // engine can run them; the page's first call of each gets that early reply, a retry runs afresh.
-//
-// NumPy is installed here rather than by pyodide.loadPackage, which unzips in Python and links
-// all 19 of NumPy's extension modules up front (0.8-0.9 s here). The build ships the wheel
-// uncompressed inside (the server compresses the file), so unpacking is copying (~50 ms), and
-// each extension module is linked when Python first imports it: `import numpy` needs 3 of them.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 
 // Start-up milestones (epoch ms), sent to the page as they happen: the benchmark reports them.
@@ -42,9 +37,6 @@ const bytes = async (path) => {
   return new Uint8Array(await r.arrayBuffer());
 };
 
-let go;
-const started = new Promise((resolve) => { go = resolve; });
-["pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"].forEach((n) => prefetch(url("pyodide/" + n)));
 const bundle = bytes("engine.zip");
 const listing = bytes("engine.json").then((b) => JSON.parse(new TextDecoder().decode(b)));
 listing.then(({ numpy }) => {
@@ -132,8 +124,6 @@ const boot = async () => {
 };
 
 const ready = (async () => {
-  await started;
-  mark("go");
   const py = await boot();
   mark("Python booted");
   // NumPy starts installing now, alongside the file downloads; load_numpy awaits this promise.
@@ -189,8 +179,7 @@ ready.then(() => self.postMessage({ started: true }),
 // An early reply is used once; after a failed one, the page retries and everything runs afresh.
 const failed = (value) => { try { return "error" in JSON.parse(value); } catch { return true; } };
 
-self.onmessage = async ({ data: { id, name, args, boot } }) => {
-  if (boot) return go();
+self.onmessage = async ({ data: { id, name, args } }) => {
   const k = key(name, args);
   const kept = startup.get(k);
   startup.delete(k);

@@ -2,11 +2,10 @@
 // object whose methods are the engine's commands, for Python on the UI thread:
 //     engine = await window.startEngine();  reply = await engine.train_epoch()   (JSON text)
 // A plain module worker, not PyScript's: measured, PyScript created its worker ~0.9 s into the
-// page and spent ~1 s of its own before Pyodide started loading. The worker is created as this
-// script runs, so its downloads start at once; startEngine() (called once the page is built)
-// lets it boot Python (static/engine-worker.mjs says why not sooner).
+// page and spent ~1 s of its own before Pyodide started loading. The UI starts it once the page
+// is built (static/engine-worker.mjs says why not sooner).
 (() => {
-  let worker;
+  let worker = null;
   const waiting = new Map();
   let next = 0;
   let started, failed;
@@ -40,11 +39,12 @@
     waiting.delete(data.id);
     if (data.ok) w.resolve(data.value); else w.reject(new Error(data.error));
   };
-  worker = new Worker("engine-worker.mjs", { type: "module" });
-  worker.onmessage = onmessage;
-  worker.onerror = (e) => failAll(e.message || "the engine worker could not start");
   window.startEngine = () => {
-    worker.postMessage({ boot: true });
+    if (!worker) {
+      worker = new Worker("engine-worker.mjs", { type: "module" });
+      worker.onmessage = onmessage;
+      worker.onerror = (e) => failAll(e.message || "the engine worker could not start");
+    }
     return window.engineReady;
   };
 })();
