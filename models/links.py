@@ -466,9 +466,7 @@ def _read_list(s, text):
     clamped = False
     for item in items:
         parsed = parse_number(item)
-        if parsed is None:
-            return default, "not a list of whole numbers: " + _quoted(text) + "; used the default " + _fmt(default)
-        value, problem = _fit(s, parsed[0], parsed[1], True)
+        value, problem = (None, "whole") if parsed is None else _fit(s, parsed[0], parsed[1], True)
         if problem == "whole":
             return default, "not a list of whole numbers: " + _quoted(text) + "; used the default " + _fmt(default)
         if problem is not None:

@@ -25,10 +25,8 @@ MICROPYTHON = os.path.join(ROOT, "node_modules", "@micropython", "micropython-we
 
 # Runs under MicroPython. Floats travel both ways as "f:" + links.format_float text, because
 # MicroPython's own float() and repr (and so its json) are not exact.
-SCRIPT = r'''
-import json, sys
-from models import links, settings
-
+# Shared by both sides: floats as exact text (plain) and back (unplain).
+HELPERS = r'''
 def plain(x):
     if isinstance(x, float):
         return "f:" + links.format_float(x)
@@ -46,7 +44,11 @@ def unplain(x):
     if isinstance(x, dict):
         return dict([(k, unplain(v)) for k, v in x.items()])
     return x
-
+'''
+SCRIPT = r'''
+import json, sys
+from models import links, settings
+''' + HELPERS + r'''
 with open("/app/input") as f:
     data = unplain(json.load(f))
 out = {"implementation": sys.implementation.name, "decoded": [], "encoded": [], "described": []}
@@ -62,14 +64,9 @@ print(json.dumps(out))
 '''
 
 
-def plain(x):
-    if isinstance(x, float):
-        return "f:" + links.format_float(x)
-    if isinstance(x, (list, tuple)):
-        return [plain(v) for v in x]
-    if isinstance(x, dict):
-        return {k: plain(v) for k, v in x.items()}
-    return x
+_helpers = {"links": links}
+exec(HELPERS, _helpers)
+plain = _helpers["plain"]
 
 
 def corpus():
