@@ -63,9 +63,9 @@ def _async_safe(fn):
 @_async_safe
 async def load_numpy():
     t = time.perf_counter()
-    early = globals().get("numpy_loading")  # started by static/engine-worker.mjs as Pyodide came up
-    if early is not None:
-        await early
+    install = globals().get("install_numpy")  # static/engine-worker.mjs: started as Pyodide came up
+    if install is not None:
+        await install()
     else:
         import pyodide_js
         await pyodide_js.loadPackage("numpy")

@@ -126,8 +126,12 @@ const boot = async () => {
 const ready = (async () => {
   const py = await boot();
   mark("Python booted");
-  // NumPy starts installing now, alongside the file downloads; load_numpy awaits this promise.
-  py.globals.set("numpy_loading", installNumpy(py));
+  // NumPy starts installing now, alongside the file downloads. load_numpy calls install_numpy,
+  // which returns this same install, or a fresh one after a failure (a retry downloads again).
+  let install = null;
+  const installOnce = () => install || (install = installNumpy(py).catch((e) => { install = null; throw e; }));
+  installOnce().catch(() => {});
+  py.globals.set("install_numpy", installOnce);
   writeTree(py, "/home/pyodide", storedZipEntries(await bundle, "engine.zip"));
   py.runPython("import sys\nif '/home/pyodide' not in sys.path: sys.path.insert(0, '/home/pyodide')");
   await py.runPythonAsync(py.FS.readFile("/home/pyodide/app/engine.py", { encoding: "utf8" }));

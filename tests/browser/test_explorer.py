@@ -327,9 +327,10 @@ def test_tampered_numpy_download_is_refused_and_said(browser, base_url):
     """The worker fetches NumPy itself, with the lock's sha256 as subresource integrity: a wheel
     altered on the way must stop the engine with a clear message, not run altered code."""
     context = browser.new_context(viewport={"width": 1000, "height": 800})
+    tamper = {"on": True}
 
     def route(r):
-        if "/pyodide/numpy-" in r.request.url:
+        if tamper["on"] and "/pyodide/numpy-" in r.request.url:
             original = r.fetch()
             r.fulfill(response=original, body=original.body() + b"tampered")
         else:
@@ -344,4 +345,7 @@ def test_tampered_numpy_download_is_refused_and_said(browser, base_url):
     assert page.get_attribute("#engine-steps li[data-step='numpy']", "class") == "failed"
     assert page.locator("#engine-error").is_visible() and page.locator("#train").is_disabled()
     page.wait_for_function("document.querySelector('#intro').dataset.ready === '1'")  # the intro still works
+    tamper["on"] = False  # a retry downloads NumPy again
+    page.click("#engine-retry")
+    wait_ready(page)
     context.close()
