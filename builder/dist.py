@@ -255,12 +255,8 @@ def finish(log):
                             "gzip_size": None, "br_size": None, "first_visit": not is_lazy(rel)})
     squeeze = [e for e in entries if compressible(os.path.join(DIST, e["path"]))]
     _brotli_cached(squeeze, log)
-    for e in squeeze:
-        e["gzip_size"], e["br_size"] = (_place_encoded(e, ext) for ext in ENCODED)
     for e in entries:
-        for ext in ENCODED if e not in squeeze else ():
-            if os.path.exists(os.path.join(DIST, e["path"] + ext)):  # left from an earlier build
-                os.remove(os.path.join(DIST, e["path"] + ext))
+        e["gzip_size"], e["br_size"] = (_place_encoded(e, ext, e in squeeze) for ext in ENCODED)
     entries.sort(key=lambda e: e["path"])
     manifest = {"files": entries}
     with open(os.path.join(DIST, "manifest.json"), "w") as f:
@@ -302,11 +298,16 @@ def _brotli_cached(entries, log):
     subprocess.run(["node", os.path.join(ROOT, "builder", "brotli.mjs"), job], check=True)
 
 
-def _place_encoded(entry, ext):
-    """Write the file's .gz or .br copy beside it (from the cache keyed by content) if that is
-    smaller; its size, or None."""
-    cache = _encoded_cache(entry["sha256"], ext)
+def _place_encoded(entry, ext, wanted):
+    """Write the file's .gz or .br copy beside it (from the cache keyed by content) if wanted and
+    smaller, else remove any left from an earlier build; its size, or None."""
     path = os.path.join(DIST, entry["path"])
+    dest = path + ext
+    if not wanted:
+        if os.path.exists(dest):
+            os.remove(dest)
+        return None
+    cache = _encoded_cache(entry["sha256"], ext)
     if not os.path.exists(cache):  # gzip is quick enough to make here
         os.makedirs(os.path.dirname(cache), exist_ok=True)
         with open(path, "rb") as f:
@@ -315,7 +316,6 @@ def _place_encoded(entry, ext):
             f.write(data)
         os.replace(cache + ".part", cache)
     data = _content(cache)
-    dest = path + ext
     if len(data) >= entry["size"]:  # tiny files: the plain one is smaller, so serve that
         if os.path.exists(dest):
             os.remove(dest)
