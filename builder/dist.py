@@ -118,7 +118,7 @@ def add_app(files):
     for rel in UI_FILES:
         if os.path.exists(os.path.join(ROOT, rel)):
             files[rel] = os.path.join(ROOT, rel)
-    engine = {"app/engine.py": os.path.join(ROOT, "app", "engine.py")}
+    engine = {f"app/{name}": os.path.join(ROOT, "app", name) for name in ("__init__.py", "engine.py")}
     for pkg in ENGINE_PACKAGES_DIRS:
         for path in sorted(glob.glob(os.path.join(ROOT, pkg, "*.py"))):
             if os.path.basename(path) not in NOT_FOR_WORKER:
@@ -140,9 +140,8 @@ def add_bytecode(files, engine, log):
     where one request per module cost about 0.3 s through the service worker."""
     lock = runtime.pyodide_lock()
     compiled = {lock["packages"][p]["file_name"]: p for p in runtime.ENGINE_PACKAGES}
-    modules = {rel: path for rel, path in engine.items() if rel != "app/engine.py"}  # run, not imported
     out = bytecode.compile_for_browser(
-        files["pyodide/python_stdlib.zip"], {n: files[f"pyodide/{n}"] for n in compiled}, modules, log)
+        files["pyodide/python_stdlib.zip"], {n: files[f"pyodide/{n}"] for n in compiled}, engine, log)
     for name, package in compiled.items():
         files[f"pyodide/{name}"] = out.pop(f"pyodide/{name}")
         lock["packages"][package]["sha256"] = _sha(files[f"pyodide/{name}"])

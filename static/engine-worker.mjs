@@ -2,12 +2,11 @@
 // models and data packages with their bytecode) and runs app/engine.py. Messages {id, name, args}
 // call that module's functions; replies carry their text.
 //
-// The page creates this worker once it is built: booting Python alongside the page's own
-// start-up made the page's tasks three times longer on two cores (Lighthouse TBT 100 -> 650 ms),
-// and even downloading alongside it cost 50-80 ms of TBT. Start-up then runs here on its own: the
-// NumPy wheel, then the heartbeats and the pretrained model, download while Python boots, and the
-// start-up commands the page will send (load_numpy, load_data, load_pretrained) run as soon as the
-// engine can run them; the page's first call of each gets that early reply, a retry runs afresh.
+// The page creates this worker once it is built, or at once on a visit that restores a snapshot
+// (static/engine.js says why). Start-up then runs here on its own: the NumPy wheel, then the
+// heartbeats and the pretrained model, download while Python boots, and the start-up commands the
+// page will send (load_numpy, load_data, load_pretrained) run as soon as the engine can run them;
+// the page's first call of each gets that early reply, a retry runs afresh.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 
 // Start-up milestones (epoch ms), sent to the page as they happen: the benchmark reports them.
@@ -31,22 +30,14 @@ self.fetch = (input, init) => {
   return hit || nativeFetch(input, init);
 };
 
-const bytes = async (path) => {
-  const r = await fetch(url(path));
+const bytes = async (path, init) => {
+  const r = await fetch(url(path), init);
   if (!r.ok) throw new Error("could not download " + path + " (HTTP " + r.status + ")");
   return new Uint8Array(await r.arrayBuffer());
 };
 
 const bundle = bytes("engine.zip");
 const listing = bytes("engine.json").then((b) => JSON.parse(new TextDecoder().decode(b)));
-listing.then(({ numpy }) => {
-  // The same integrity (the lock's sha256) Pyodide would ask for, so the browser still checks it.
-  const wheel = url("pyodide/" + numpy.file_name);
-  prefetch(wheel, { integrity: numpy.integrity });
-  // The heartbeats and the model are needed after NumPy: they wait, not to slow its download.
-  early.get(wheel).then((r) => r.clone().arrayBuffer(), () => {}).finally(() =>
-    STARTUP.slice(1).forEach(([, href]) => prefetch(href)));
-}, () => {});
 
 // Files of a zip whose entries are stored (not deflated), as {name: bytes}.
 const storedZipEntries = (zip, what) => {
@@ -75,19 +66,73 @@ const writeTree = (py, folder, files) => {
   }
 };
 
-const installNumpy = async (py) => {
+// The extension modules start-up imports (import numpy, numpy.random): they are compiled while
+// Python boots, off this thread, and linked right after NumPy is unpacked. Imported lazily, each
+// was compiled on this thread at its import (~0.1 s in all) and checked for undefined symbols.
+// One missing from this list still loads, lazily; a test checks that none is missing.
+const STARTUP_LIBRARIES = [
+  "_core/_multiarray_umath", "_core/_multiarray_tests", "linalg/_umath_linalg",
+  ...["bit_generator", "_common", "mtrand", "_bounded_integers", "_mt19937", "_philox", "_pcg64",
+      "_sfc64", "_generator"].map((name) => "random/" + name),
+];
+
+// NumPy's wheel as {path: bytes}, and its start-up libraries as [path, compiling module]; it starts
+// as soon as the worker does, and starts again after a failure.
+let numpyDownload = null;
+const downloadNumpy = () => numpyDownload || (numpyDownload = (async () => {
   const { numpy } = await listing;
-  const wheel = await bytes("pyodide/" + numpy.file_name);  // prefetched, integrity-checked
-  writeTree(py, py.runPython("import site; site.getsitepackages()[0]"), storedZipEntries(wheel, "the NumPy wheel"));
-  py.runPython("import importlib; importlib.invalidate_caches()");
-  py.loadedPackages.numpy = "default channel";  // so a later loadPackage (baselines) skips it
-  mark("NumPy unpacked");
+  // With the integrity (the lock's sha256) Pyodide would ask for, so the browser checks it.
+  const wheel = await bytes("pyodide/" + numpy.file_name, { integrity: numpy.integrity });
+  const files = storedZipEntries(wheel, "the NumPy wheel");
+  const libraries = Object.keys(files).filter((name) =>
+    STARTUP_LIBRARIES.some((lib) => name.startsWith("numpy/" + lib + ".") && name.endsWith(".so")));
+  return { files, compiling: libraries.map((name) => [name, WebAssembly.compile(files[name])]) };
+})());
+downloadNumpy().then(({ compiling }) => compiling.forEach(([, c]) => c.catch(() => {})), () => {})
+  // The heartbeats and the model are needed after NumPy: they wait, not to slow its download.
+  .finally(() => STARTUP.slice(1).forEach(([, href]) => prefetch(href)));
+
+// Links a compiled extension module the way Pyodide's package loader does, so CPython's import
+// finds it loaded.
+const linkLibrary = async (py, path, module) => {
+  const M = py._module, flags = { loadAsync: true, nodelete: true, allowUndefined: true, global: false };
+  if (M.LDSO.loadedLibsByName[path]) return;
+  M.preloadedWasm[path] = await M.loadWebAssemblyModule(module, flags, path, {});
+  await M.loadDynamicLibrary(path, flags, {});
+  delete M.preloadedWasm[path];
 };
+const linkedAhead = [];
+
+const installNumpy = async (py) => {
+  try {
+    const { files, compiling } = await downloadNumpy();
+    const site = py.runPython("import site; site.getsitepackages()[0]");
+    writeTree(py, site, files);
+    py.runPython("import importlib; importlib.invalidate_caches()");
+    py.loadedPackages.numpy = "default channel";  // so a later loadPackage (baselines) skips it
+    mark("NumPy unpacked");
+    for (const [name, module] of compiling) {
+      await linkLibrary(py, site + "/" + name, await module);
+      linkedAhead.push(site + "/" + name);
+    }
+    mark("NumPy linked");
+  } catch (e) {
+    numpyDownload = null;  // a retry downloads it again
+    throw e;
+  }
+};
+
+// For tests: the extension modules loaded, and those linked ahead of their import.
+self.engineLibraries = async () => ({
+  loaded: Object.keys((await ready).py._module.LDSO.loadedLibsByName).filter((n) => n.endsWith(".so")),
+  linkedAhead,
+});
 
 // Warm visits restore Python from a memory snapshot of a booted interpreter (Pyodide's
 // _loadSnapshot): booting runs ~300 module imports, a restore copies 21 MB. The snapshot is made
 // once per build, in a worker of its own (snapshot-worker.mjs) after the engine is ready, and kept
-// gzipped in Cache Storage under a key naming the exact runtime files (engine.json "runtime").
+// in Cache Storage under a key naming the exact runtime files (engine.json "runtime"). It is kept
+// as it is, 21 MB: reading it back takes ~45 ms, gunzipping a 4 MB copy took ~150 ms.
 const SNAPSHOTS = "python-snapshots";  // not "anomaly-explorer-*": the service worker owns those
 const snapshotURL = listing.then(({ runtime }) => url("python-snapshot-" + runtime));
 const sha256 = async (bytes) =>
@@ -98,10 +143,8 @@ const savedSnapshot = async () => {
   const cache = await caches.open(SNAPSHOTS);
   const hit = await cache.match(await snapshotURL);
   if (!hit) return null;
-  try {
-    const snapshot = new Uint8Array(await new Response(hit.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
-    if (await sha256(snapshot) === hit.headers.get("X-Snapshot-SHA256")) return snapshot;
-  } catch { /* not gzip: damaged */ }
+  const snapshot = new Uint8Array(await hit.arrayBuffer());
+  if (await sha256(snapshot) === hit.headers.get("X-Snapshot-SHA256")) return snapshot;
   await cache.delete(await snapshotURL);
   return null;
 };
@@ -118,6 +161,7 @@ const boot = async () => {
       await (await caches.open(SNAPSHOTS)).delete(await snapshotURL);
     }
   }
+  mark("no snapshot");
   const py = await loadPyodide({ indexURL });
   py.snapshotNeeded = true;
   return py;
@@ -131,17 +175,18 @@ const ready = (async () => {
   let install = null;
   const installOnce = () => install || (install = installNumpy(py).catch((e) => { install = null; throw e; }));
   installOnce().catch(() => {});
-  py.globals.set("install_numpy", installOnce);
   writeTree(py, "/home/pyodide", storedZipEntries(await bundle, "engine.zip"));
   py.runPython("import sys\nif '/home/pyodide' not in sys.path: sys.path.insert(0, '/home/pyodide')");
-  await py.runPythonAsync(py.FS.readFile("/home/pyodide/app/engine.py", { encoding: "utf8" }));
+  // Imported, so from its bytecode: compiling its source took ~0.1 s on a warm visit.
+  const engine = py.pyimport("app.engine");
+  engine.install_numpy = installOnce;
   mark("engine code loaded");
-  return py;
+  return { py, commands: engine.__dict__ };
 })();
 
 const run = async (name, args) => {
-  const py = await ready;
-  const fn = py.globals.get(name);
+  const { commands } = await ready;
+  const fn = commands.get(name);
   if (typeof fn !== "function") throw new Error("the engine has no command " + name);
   try {
     return await fn(...args);
@@ -160,7 +205,7 @@ STARTUP.reduce((previous, [name, ...args]) => {
 }, ready.catch(() => {}));
 
 // After start-up, a worker of its own makes the snapshot the next visit restores.
-Promise.all([ready, ...startup.values()]).then(async ([py]) => {
+Promise.all([ready, ...startup.values()]).then(async ([{ py }]) => {
   if (!py.snapshotNeeded || !self.caches || typeof Worker === "undefined") return;
   await new Promise((resolve) => setTimeout(resolve, 1000));  // not during the first clicks
   const maker = new Worker(url("snapshot-worker.mjs"), { type: "module" });
@@ -168,10 +213,9 @@ Promise.all([ready, ...startup.values()]).then(async ([py]) => {
     maker.terminate();
     if (data.snapshot) {
       const headers = { "X-Snapshot-SHA256": await sha256(data.snapshot) };
-      const body = new Blob([data.snapshot]).stream().pipeThrough(new CompressionStream("gzip"));
       const cache = await caches.open(SNAPSHOTS);
       for (const old of await cache.keys()) await cache.delete(old);
-      await cache.put(await snapshotURL, new Response(body, { headers }));
+      await cache.put(await snapshotURL, new Response(data.snapshot, { headers }));
       mark("snapshot saved");
     }
   };

@@ -43,6 +43,20 @@ def wait_idle(page, timeout=60_000):
     page.wait_for_function(TRAIN_DONE, timeout=timeout)
 
 
+# ---- start-up ----------------------------------------------------------------------------------
+
+def test_numpy_extension_modules_are_all_linked_before_their_import(page):
+    """The worker compiles the extension modules start-up imports while Python boots and links
+    them before `import numpy` (static/engine-worker.mjs STARTUP_LIBRARIES). One left off that list
+    would still load, only slower, so this checks the list against what was really loaded."""
+    wait_ready(page)
+    worker = next(w for w in page.workers if w.url.endswith("/engine-worker.mjs"))
+    libraries = worker.evaluate("self.engineLibraries()")
+    assert any(n.endswith("_multiarray_umath.cpython-312-wasm32-emscripten.so") for n in libraries["loaded"])
+    assert any("/numpy/random/" in n for n in libraries["loaded"])
+    assert set(libraries["loaded"]) == set(libraries["linkedAhead"])
+
+
 # ---- introduction ------------------------------------------------------------------------------
 
 def test_gallery_shows_many_clickable_beats_with_class_filter(page):

@@ -9,6 +9,15 @@ MARKS = "(window.engineMarks || []).map(m => m[0])"
 SAVED = f"{MARKS}.includes('snapshot saved')"
 
 
+def worker_created_before_the_page_was_parsed(page):
+    """A visit that restores a snapshot starts the engine from static/engine.js, in the page's
+    head; any other starts it once the page is built, long after the document was parsed."""
+    return page.evaluate("""() => {
+        const created = window.engineMarks.find((m) => m[0] === 'worker created')[1];
+        return created < performance.getEntriesByType('navigation')[0].domContentLoadedEventStart;
+    }""")
+
+
 def first_epoch_loss(page):
     page.click("#step")
     page.wait_for_function("+document.querySelector('#train-view').dataset.epoch >= 1", timeout=60_000)
@@ -23,6 +32,7 @@ def visited(browser, base_url):
     wait_ready(page)
     cold_loss = first_epoch_loss(page)
     assert "snapshot restored" not in page.evaluate(MARKS)
+    assert not worker_created_before_the_page_was_parsed(page)
     page.wait_for_function(SAVED, timeout=60_000)
     yield page, cold_loss
     watch.check()
@@ -35,6 +45,7 @@ def test_warm_visit_restores_the_snapshot_and_trains_identically(visited):
     wait_ready(page)
     marks = page.evaluate(MARKS)
     assert "snapshot restored" in marks and "snapshot saved" not in marks
+    assert worker_created_before_the_page_was_parsed(page)
     assert first_epoch_loss(page) == cold_loss
 
 
@@ -59,3 +70,19 @@ def test_a_damaged_snapshot_is_refused_replaced_and_the_engine_starts(visited, d
     page.reload()
     wait_ready(page)
     assert "snapshot restored" in page.evaluate(MARKS) and first_epoch_loss(page) == cold_loss
+    assert worker_created_before_the_page_was_parsed(page)
+
+
+def test_a_visit_that_finds_no_snapshot_leaves_the_next_one_to_start_after_the_page(visited):
+    """The early start is for visits that restore; one that found none (the site's storage was
+    cleared, or the runtime changed) tells the next visit to wait for the page again."""
+    page, cold_loss = visited
+    page.evaluate("caches.delete('python-snapshots')")
+    page.reload()
+    wait_ready(page)
+    marks = page.evaluate(MARKS)
+    assert "no snapshot" in marks and worker_created_before_the_page_was_parsed(page)
+    page.reload()  # before this visit's snapshot is saved
+    wait_ready(page)
+    assert "no snapshot" in page.evaluate(MARKS) and not worker_created_before_the_page_was_parsed(page)
+    assert first_epoch_loss(page) == cold_loss
