@@ -119,20 +119,29 @@ def run_training(browser, url, runs):
 VISITS = 3  # cold visits (fresh profile), each followed by WARM_RELOADS warm ones; medians reported
 WARM_RELOADS = 2
 LONGEST_TASK = """
-    window.__longest = 0;
-    new PerformanceObserver((l) => { for (const e of l.getEntries())
-        window.__longest = Math.max(window.__longest, e.duration); }).observe({type: 'longtask', buffered: true});
+    window.__longest = 0; window.__tasks = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) {
+        window.__longest = Math.max(window.__longest, e.duration); window.__tasks.push([e.startTime, e.duration]); }
+    }).observe({type: 'longtask', buffered: true});
+    // "page built": the UI has built the page and follows the engine's start-up (its first step)
+    document.addEventListener('DOMContentLoaded', () => new MutationObserver(() => {
+        if (!window.__built && document.querySelector('#engine-steps li.active')) window.__built = performance.now();
+    }).observe(document.getElementById('engine-steps'), {attributes: true, subtree: true}));
 """
+# The page built, and its longest main-thread task before the engine was ready (ms).
+PAGE_AT_READY = """() => [window.__built || null,
+    Math.max(0, ...window.__tasks.filter(([start]) => start < performance.now()).map(([, d]) => d))]"""
 READY_JS = "((document.querySelector('#engine-status') || {}).textContent || '').startsWith('Ready')"
 
 
 def visit(page, counter, first):
     """Load (or reload) the app until the engine is Ready; (seconds to Ready, first paint s, bytes,
-    the engine worker's start-up milestones {name: ms})."""
+    the engine worker's start-up milestones {name: ms}, the page {built: ms, longest_task: ms})."""
     counter.take()
     page.goto(first) if first else page.reload()
     page.wait_for_function(READY_JS, polling="raf", timeout=120_000)
     ready = page.evaluate("performance.now()") / 1000
+    built, longest = page.evaluate(PAGE_AT_READY)
     fcp = page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
     marks = dict(page.evaluate("window.engineMarks || []"))
     if first:  # background work after Ready (offline cache, Python snapshot): count and finish it
@@ -140,7 +149,7 @@ def visit(page, counter, first):
         page.wait_for_function("(window.engineMarks || []).some((m) => m[0] === 'snapshot saved')",
                                timeout=60_000)
     page.wait_for_timeout(500)  # let stragglers (icons, lazy chunks) finish before counting
-    return ready, (fcp / 1000 if fcp else None), counter.take()[0], marks
+    return ready, (fcp / 1000 if fcp else None), counter.take()[0], marks, {"built": built, "longest_task": longest}
 
 
 def app_metrics(browser, url, counter):
@@ -161,7 +170,9 @@ def app_metrics(browser, url, counter):
         return {"ready_s": statistics.median(s[0] for s in samples), "ready_runs": [s[0] for s in samples],
                 "shell_s": statistics.median(s[1] for s in samples if s[1] is not None),
                 "bytes": statistics.median(s[2] for s in samples),
-                "milestones_ms": {m: statistics.median(s[3][m] for s in samples) for m in names}}
+                "milestones_ms": {m: statistics.median(s[3][m] for s in samples) for m in names},
+                "page_built_ms": statistics.median(s[4]["built"] or 0 for s in samples),
+                "page_longest_task_ms": statistics.median(s[4]["longest_task"] for s in samples)}
     out = {"cold": summary(cold), "warm": summary(warm)}
     out["click_ms"] = click_to_reconstruction(page)
     page.evaluate("window.__longest = 0")
@@ -321,6 +332,12 @@ def report(r):
                  "started (static/engine-worker.mjs; the page's own steps then take what is done).\n\n"
                  + md_table([("milestone", "cold", "warm")] + [(m, f"{cold.get(m, float('nan')):.0f}", f"{warm[m]:.0f}")
                                                              for m in warm]) + "\n")
+        page = [("the page, until the engine is ready", "cold", "warm")] + [
+            (label, *(f"{r['app'][k].get(key, float('nan')):.0f}" for k in ("cold", "warm")))
+            for key, label in (("page_built_ms", "built, following the engine's start-up (ms)"),
+                               ("page_longest_task_ms", "longest main-thread task (ms)"))]
+        text += ("\nA visit that restores a snapshot starts the engine with the page (static/engine.js), "
+                 "which builds the page later and lengthens its tasks:\n\n" + md_table(page) + "\n")
     lh = r.get("lighthouse")
     if lh and lh["failing_audits"]:
         text += "\nLighthouse audits not passed: " + "; ".join(lh["failing_audits"]) + "\n"
