@@ -58,10 +58,20 @@ const storedZipEntries = (zip, what) => {
   return out;
 };
 
+// Writes {name: bytes} under folder. Each folder is made once: FS.mkdirTree per file threw (and
+// caught) an error for every existing folder on the way, which was most of unpacking NumPy.
 const writeTree = (py, folder, files) => {
+  const made = new Set();
+  const makeFolder = (path) => {
+    if (made.has(path)) return;
+    const parent = path.slice(0, path.lastIndexOf("/"));
+    if (parent) makeFolder(parent);
+    if (!py.FS.analyzePath(path).exists) py.FS.mkdir(path);
+    made.add(path);
+  };
   for (const [name, data] of Object.entries(files)) {
     const path = folder + "/" + name.replace(/^\.\//, "");
-    py.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+    makeFolder(path.slice(0, path.lastIndexOf("/")));
     py.FS.writeFile(path, data);
   }
 };
