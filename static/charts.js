@@ -8,6 +8,7 @@
   const options = () => ({
     actions: { export: true, source: false, compiled: false, editor: false },
     theme: dark.matches ? "dark" : undefined,
+    config: dark.matches ? {} : { background: "white" },  // the dark theme brings its own
     renderer: "canvas",
     logLevel: vega.Error,  // an empty chart warns about infinite extents; that is expected
   });
