@@ -129,9 +129,16 @@ async def _push_parts(parts):
             await window.charts.replaceMany(chart, body)
 
 
-async def refresh():
-    """Ask the engine for every chart of the current model and show it."""
-    reply = await call("snapshot", state["beat"])
+async def _push_parts_then_mark(parts, epoch):
+    await _push_parts(parts)
+    el("train-view").dataset.epoch = str(epoch)
+
+
+async def refresh(charts_later=False, sent=None):
+    """Ask the engine for every chart of the current model and show it. charts_later: return once
+    the numbers are shown and let the four charts fill in after (data-epoch is set once they have).
+    sent: the reply of a snapshot command already sent (send_build)."""
+    reply = await (sent if sent is not None else call("snapshot", state["beat"]))
     summary, parts = framed(reply)
     if summary.get("error"):
         engine_problem(summary)
@@ -151,8 +158,10 @@ async def refresh():
     else:
         text("latent-note", "Each dot is a test beat at its bottleneck code.")
     _model_line()
-    await _push_parts(parts)
-    el("train-view").dataset.epoch = str(summary["epoch"])
+    if charts_later:
+        asyncio.create_task(_push_parts_then_mark(parts, summary["epoch"]))
+    else:
+        await _push_parts_then_mark(parts, summary["epoch"])
 
 
 def _beat_info(summary):
@@ -177,11 +186,20 @@ def engine_problem(reply):
     _buttons()
 
 
-async def rebuild():
-    """A fresh model from the current settings (Reset, or Play after a change)."""
+def send_build():
+    """Send the engine the build of a fresh model from the current settings, and the snapshot of
+    its charts, without waiting: rebuild(sent=...) takes the replies."""
     config = dict(state["config"])
     # settings travel as link text: exact floats, the same numbers a shared link gives CPython
-    reply = json.loads(await call("configure", links.encode(config)))
+    return (config, getattr(state["engine"], "configure")(links.encode(config)),
+            getattr(state["engine"], "snapshot")(state["beat"]))
+
+
+async def rebuild(charts_later=False, sent=None):
+    """A fresh model from the current settings (Reset, or Play after a change); charts_later as
+    in refresh(); sent: what send_build() returned."""
+    config, configured, snapshot = sent or send_build()
+    reply = json.loads(await configured)
     if reply.get("error"):
         say("Cannot build this model: " + reply["error"], True)
         return False
@@ -194,7 +212,7 @@ async def rebuild():
     state["run_target"] = None
     el("engine-error").hidden = True
     await window.charts.replace("loss-chart", "losses", "[]")
-    await refresh()
+    await refresh(charts_later, snapshot)
     _progress()
     _buttons()
     return True

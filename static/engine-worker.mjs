@@ -237,16 +237,21 @@ ready.then(() => self.postMessage({ started: true }),
 // An early reply is used once; after a failed one, the page retries and everything runs afresh.
 const failed = (value) => { try { return "error" in JSON.parse(value); } catch { return true; } };
 
-self.onmessage = async ({ data: { id, name, args } }) => {
+// Commands run one after another, in the order sent: the page sends its whole start-up at once
+// (load_numpy, load_data, load_pretrained, then configure and snapshot for your model), and each
+// runs the moment the one before is done, with no round trip through the page in between.
+let queue = Promise.resolve();
+self.onmessage = ({ data: { id, name, args } }) => {
   const k = key(name, args);
   const kept = startup.get(k);
   startup.delete(k);
-  try {
-    const value = await (kept || run(name, args));
+  const reply = queue.then(() => kept || run(name, args));
+  queue = reply.catch(() => {});
+  reply.then((value) => {
     if (kept && failed(value)) startup.clear();
     self.postMessage({ id, ok: true, value });
-  } catch (e) {
+  }, (e) => {
     if (kept) startup.clear();
     self.postMessage({ id, ok: false, error: String(e && e.message || e) });
-  }
+  });
 };

@@ -57,6 +57,29 @@ def test_numpy_extension_modules_are_all_linked_before_their_import(page):
     assert set(libraries["loaded"]) == set(libraries["linkedAhead"])
 
 
+def test_training_view_charts_fill_in_just_after_ready(page):
+    """Ready is said once your model is built and its numbers shown; its four charts follow."""
+    wait_ready(page)
+    page.wait_for_function("document.querySelector('#train-view').dataset.epoch === '0'", timeout=10_000)
+    assert len(page.evaluate("window.charts.data('hist-chart', 'errors')")) == 500
+    assert len(page.evaluate("window.charts.data('latent-chart', 'latent')")) == 500
+    assert len(page.evaluate("window.charts.data('recon-chart', 'recon')")) == 140
+    assert len(page.evaluate("window.charts.data('roc-chart', 'roc')")) > 2
+
+
+def test_engine_commands_run_in_the_order_sent(page):
+    """The page sends its whole start-up at once, so the worker runs commands one after another:
+    a quick command sent after a slow one (this one awaits a download) waits its turn."""
+    order = page.evaluate("""async () => {
+        const engine = await window.startEngine(), order = [];
+        await Promise.all([
+            engine.load_pretrained(new URL('pretrained/model.json', document.baseURI).href).then(() => order.push('load')),
+            engine.beat(3).then(() => order.push('beat'))]);
+        return order;
+    }""")
+    assert order == ["load", "beat"]
+
+
 # ---- introduction ------------------------------------------------------------------------------
 
 def test_gallery_shows_many_clickable_beats_with_class_filter(page):
