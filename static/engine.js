@@ -7,8 +7,8 @@
 // booting Python alongside the page's own start-up tripled the page's tasks on two cores
 // (Lighthouse TBT 100 -> 650 ms). On a repeat visit whose engine restores Python from a snapshot
 // (static/engine-worker.mjs), at once, from here: every file comes from the cache and a restore is
-// short, so the engine is ready about 0.5 s sooner while the page is built ~0.3 s later and its
-// longest task grows from ~75 to ~110 ms (docs/bench.md has the figures).
+// short, so the engine is ready about 0.5 s sooner while the page is built ~0.2 s later and its
+// longest task grows from ~75 to ~120 ms (docs/bench.md has the figures).
 (() => {
   let worker = null;
   const waiting = new Map();
