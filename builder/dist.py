@@ -160,10 +160,12 @@ def add_bytecode(files, engine, log):
     files["engine.zip"] = bundle.getvalue()
     numpy = lock["packages"]["numpy"]
     python_files = hashlib.sha256()
-    for name in ("pyodide.asm.wasm", "pyodide.asm.js", "python_stdlib.zip"):
-        python_files.update(_content(files["pyodide/" + name]))
+    for name in ("pyodide/pyodide.asm.wasm", "pyodide/pyodide.asm.js", "pyodide/python_stdlib.zip",
+                 "pyodide/" + numpy["file_name"], "numpy-wheel.mjs", "python-snapshot.mjs"):
+        python_files.update(_content(files[name]))
     files["engine.json"] = json.dumps({
-        # names the Python memory snapshot the worker keeps: it fits only these exact files
+        # names the Python memory snapshot the worker keeps (NumPy imported): it fits only these
+        # exact files, and only the code that made it
         "runtime": python_files.hexdigest()[:16],
         # the worker downloads NumPy while Pyodide boots, with the integrity Pyodide would ask for
         "numpy": {"file_name": numpy["file_name"],

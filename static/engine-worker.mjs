@@ -8,6 +8,8 @@
 // page will send (load_numpy, load_data, load_pretrained) run as soon as the engine can run them;
 // the page's first call of each gets that early reply, a retry runs afresh.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
+import { linkLibrary, startupLibraries, storedZipEntries, writeTree } from "./numpy-wheel.mjs";
+import { restoringNumpy } from "./python-snapshot.mjs";
 
 // Start-up milestones (epoch ms), sent to the page as they happen: the benchmark reports them.
 const mark = (what) => self.postMessage({ mark: [what, performance.timeOrigin + performance.now()] });
@@ -39,90 +41,43 @@ const bytes = async (path, init) => {
 const bundle = bytes("engine.zip");
 const listing = bytes("engine.json").then((b) => JSON.parse(new TextDecoder().decode(b)));
 
-// Files of a zip whose entries are stored (not deflated), as {name: bytes}.
-const storedZipEntries = (zip, what) => {
-  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
-  let end = zip.length - 22;
-  while (end >= 0 && view.getUint32(end, true) !== 0x06054b50) end--;
-  if (end < 0) throw new Error(what + " is not a zip file");
-  const out = {}, names = new TextDecoder();
-  for (let i = 0, p = view.getUint32(end + 16, true); i < view.getUint16(end + 10, true); i++) {
-    const nameLength = view.getUint16(p + 28, true), size = view.getUint32(p + 20, true);
-    const name = names.decode(zip.subarray(p + 46, p + 46 + nameLength));
-    if (view.getUint16(p + 10, true) !== 0) throw new Error(what + " is compressed: " + name);
-    const local = view.getUint32(p + 42, true);
-    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    if (!name.endsWith("/")) out[name] = zip.subarray(start, start + size);
-    p += 46 + nameLength + view.getUint16(p + 30, true) + view.getUint16(p + 32, true);
-  }
-  return out;
-};
-
-// Writes {name: bytes} under folder. Each folder is made once: FS.mkdirTree per file threw (and
-// caught) an error for every existing folder on the way, which was most of unpacking NumPy.
-const writeTree = (py, folder, files) => {
-  const made = new Set();
-  const makeFolder = (path) => {
-    if (made.has(path)) return;
-    const parent = path.slice(0, path.lastIndexOf("/"));
-    if (parent) makeFolder(parent);
-    if (!py.FS.analyzePath(path).exists) py.FS.mkdir(path);
-    made.add(path);
-  };
-  for (const [name, data] of Object.entries(files)) {
-    const path = folder + "/" + name.replace(/^\.\//, "");
-    makeFolder(path.slice(0, path.lastIndexOf("/")));
-    py.FS.writeFile(path, data);
-  }
-};
-
-// The extension modules start-up imports (import numpy, numpy.random): they are compiled while
-// Python boots, off this thread, and linked right after NumPy is unpacked. Imported lazily, each
-// was compiled on this thread at its import (~0.1 s in all) and checked for undefined symbols.
-// One missing from this list still loads, lazily; a test checks that none is missing.
-const STARTUP_LIBRARIES = [
-  "_core/_multiarray_umath", "_core/_multiarray_tests", "linalg/_umath_linalg",
-  ...["bit_generator", "_common", "mtrand", "_bounded_integers", "_mt19937", "_philox", "_pcg64",
-      "_sfc64", "_generator"].map((name) => "random/" + name),
-];
-
-// NumPy's wheel as {path: bytes}, and its start-up libraries as [path, compiling module]; it starts
-// as soon as the worker does, and starts again after a failure.
+// NumPy's wheel (its bytes, and its files as {path: bytes}) and its start-up libraries as
+// [[path, compiling module]]; it starts as soon as the worker does, and again after a failure.
 let numpyDownload = null;
 const downloadNumpy = () => numpyDownload || (numpyDownload = (async () => {
   const { numpy } = await listing;
   // With the integrity (the lock's sha256) Pyodide would ask for, so the browser checks it.
   const wheel = await bytes("pyodide/" + numpy.file_name, { integrity: numpy.integrity });
   const files = storedZipEntries(wheel, "the NumPy wheel");
-  const libraries = Object.keys(files).filter((name) =>
-    STARTUP_LIBRARIES.some((lib) => name.startsWith("numpy/" + lib + ".") && name.endsWith(".so")));
-  return { files, compiling: libraries.map((name) => [name, WebAssembly.compile(files[name])]) };
+  return { wheel, files, compiling: startupLibraries(files).map((name) => [name, WebAssembly.compile(files[name])]) };
 })());
 downloadNumpy().then(({ compiling }) => compiling.forEach(([, c]) => c.catch(() => {})), () => {})
   // The heartbeats and the model are needed after NumPy: they wait, not to slow its download.
   .finally(() => STARTUP.slice(1).forEach(([, href]) => prefetch(href)));
-
-// Links a compiled extension module the way Pyodide's package loader does, so CPython's import
-// finds it loaded.
-const linkLibrary = async (py, path, module) => {
-  const M = py._module, flags = { loadAsync: true, nodelete: true, allowUndefined: true, global: false };
-  if (M.LDSO.loadedLibsByName[path]) return;
-  M.preloadedWasm[path] = await M.loadWebAssemblyModule(module, flags, path, {});
-  await M.loadDynamicLibrary(path, flags, {});
-  delete M.preloadedWasm[path];
+const compiledLibraries = async () => {
+  const { compiling } = await downloadNumpy();
+  return Object.fromEntries(await Promise.all(compiling.map(async ([name, module]) => [name, await module])));
 };
 const linkedAhead = [];
 
+// Unpacks NumPy and links its start-up libraries; after a restore, they are linked already and
+// NumPy imported: its files are still written, for what it imports later.
 const installNumpy = async (py) => {
   try {
     const { files, compiling } = await downloadNumpy();
     const site = py.runPython("import site; site.getsitepackages()[0]");
     writeTree(py, site, files);
-    py.runPython("import importlib; importlib.invalidate_caches()");
+    // Each import finder under site-packages looks again: importlib.invalidate_caches() did that
+    // too, but imported importlib.metadata on the way (email, zipfile, csv...): 0.2 to 0.4 s.
+    py.runPython(`import sys
+for path, finder in list(sys.path_importer_cache.items()):
+    if path.startswith(${JSON.stringify(site)}) and hasattr(finder, "invalidate_caches"):
+        finder.invalidate_caches()`);
     py.loadedPackages.numpy = "default channel";  // so a later loadPackage (baselines) skips it
     mark("NumPy unpacked");
+    if (py.numpyRestored) return;
     for (const [name, module] of compiling) {
-      await linkLibrary(py, site + "/" + name, await module);
+      linkLibrary(py._module, site + "/" + name, await module);
       linkedAhead.push(site + "/" + name);
     }
     mark("NumPy linked");
@@ -132,43 +87,88 @@ const installNumpy = async (py) => {
   }
 };
 
-// For tests: the extension modules loaded, and those linked ahead of their import.
+// For tests: the extension modules loaded, and those linked ahead of their import; and the value of
+// some Python run in the engine.
 self.engineLibraries = async () => ({
   loaded: Object.keys((await ready).py._module.LDSO.loadedLibsByName).filter((n) => n.endsWith(".so")),
   linkedAhead,
 });
+self.enginePython = async (code) => (await ready).py.runPython(code);
 
-// Warm visits restore Python from a memory snapshot of a booted interpreter (Pyodide's
-// _loadSnapshot): booting runs ~300 module imports, a restore copies 21 MB. The snapshot is made
-// once per build, in a worker of its own (snapshot-worker.mjs) after the engine is ready, and kept
-// in Cache Storage under a key naming the exact runtime files (engine.json "runtime"). It is kept
-// as it is, 21 MB: reading it back takes ~45 ms, gunzipping a 4 MB copy took ~150 ms.
-const SNAPSHOTS = "python-snapshots";  // not "anomaly-explorer-*": the service worker owns those
-const snapshotURL = listing.then(({ runtime }) => url("python-snapshot-" + runtime));
+// Warm visits restore Python, NumPy imported, from a memory snapshot (python-snapshot.mjs) instead
+// of booting it, unpacking NumPy and importing it. The snapshot is made once per build, in a worker
+// of its own (snapshot-worker.mjs) after the engine is ready, and kept in the origin's private file
+// system under a name naming the exact files it holds (engine.json "runtime"). One file: a header
+// (its length, then JSON: the layout and a sha256), then the snapshot, ~30 MB. Read with a sync
+// access handle it takes ~20 ms; from Cache Storage, where it was first kept, 0.2 to 0.45 s.
+const snapshotName = listing.then(({ runtime }) => "python-snapshot-" + runtime);
 const sha256 = async (bytes) =>
   Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
-// Only a snapshot whose bytes are exactly those saved is used: Pyodide hangs on a damaged one.
+const digest = async (snapshot, layout) => await sha256(snapshot) + " " + await sha256(new TextEncoder().encode(layout));
+const snapshotFolder = () => navigator.storage.getDirectory();
+
+// Only a snapshot whose bytes and layout are exactly those saved is used: Pyodide hangs on a
+// damaged one. Returns {snapshot, layout} or null.
 const savedSnapshot = async () => {
-  if (!self.caches) return null;
-  const cache = await caches.open(SNAPSHOTS);
-  const hit = await cache.match(await snapshotURL);
-  if (!hit) return null;
-  const snapshot = new Uint8Array(await hit.arrayBuffer());
-  if (await sha256(snapshot) === hit.headers.get("X-Snapshot-SHA256")) return snapshot;
-  await cache.delete(await snapshotURL);
+  let handle;
+  try {
+    handle = await (await snapshotFolder()).getFileHandle(await snapshotName);
+  } catch {
+    return null;  // none saved, or no private file system
+  }
+  const file = await handle.createSyncAccessHandle();
+  const bytes = new Uint8Array(file.getSize());
+  try {
+    file.read(bytes, { at: 0 });
+  } finally {
+    file.close();
+  }
+  try {
+    const headerBytes = new DataView(bytes.buffer).getUint32(0, true);
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, headerBytes)));
+    const snapshot = bytes.subarray(headerBytes), layout = JSON.stringify(header.layout);
+    if (await digest(snapshot, layout) === header.sha256) return { snapshot, layout: header.layout };
+  } catch { /* damaged: dropped below */ }
+  await dropSnapshot();
   return null;
+};
+const dropSnapshot = async () => (await snapshotFolder()).removeEntry(await snapshotName).catch(() => {});
+
+// Saved as one file, in place of any other build's.
+const saveSnapshot = async (snapshot, layout) => {
+  const text = "    " + JSON.stringify({ layout, sha256: await digest(snapshot, JSON.stringify(layout)) });
+  // Pyodide reads the snapshot in 32-bit words: it starts at a multiple of 16.
+  const header = new TextEncoder().encode(text + " ".repeat(15 - (new TextEncoder().encode(text).length + 15) % 16));
+  new DataView(header.buffer).setUint32(0, header.length, true);
+  const folder = await snapshotFolder(), name = await snapshotName;
+  for await (const old of folder.keys()) {
+    if (old.startsWith("python-snapshot-") && old !== name) await folder.removeEntry(old);
+  }
+  await self.caches?.delete("python-snapshots");  // where earlier builds kept theirs
+  const file = await (await folder.getFileHandle(name, { create: true })).createSyncAccessHandle();
+  try {
+    file.truncate(0);
+    file.write(header, { at: 0 });
+    file.write(snapshot, { at: header.length });
+    file.flush();
+  } finally {
+    file.close();
+  }
 };
 
 const boot = async () => {
   const indexURL = url("pyodide/");
-  const snapshot = await savedSnapshot().catch(() => null);
-  if (snapshot) {
+  const saved = await savedSnapshot().catch(() => null);
+  if (saved) {
     mark("snapshot restored");
     try {
-      return await loadPyodide({ indexURL, _loadSnapshot: snapshot });
+      const py = await restoringNumpy(indexURL, saved.layout, compiledLibraries(),
+                                      () => loadPyodide({ indexURL, _loadSnapshot: saved.snapshot }));
+      py.numpyRestored = true;
+      return py;
     } catch (e) {  // a snapshot that does not restore is dropped; boot the long way
       console.warn("Python snapshot not usable, booting without it:", e);
-      await (await caches.open(SNAPSHOTS)).delete(await snapshotURL);
+      await dropSnapshot();
     }
   }
   mark("no snapshot");
@@ -216,17 +216,20 @@ STARTUP.reduce((previous, [name, ...args]) => {
 
 // After start-up, a worker of its own makes the snapshot the next visit restores.
 Promise.all([ready, ...startup.values()]).then(async ([{ py }]) => {
-  if (!py.snapshotNeeded || !self.caches || typeof Worker === "undefined") return;
+  if (!py.snapshotNeeded || !navigator.storage?.getDirectory || typeof Worker === "undefined") return;
   await new Promise((resolve) => setTimeout(resolve, 1000));  // not during the first clicks
+  const { wheel, compiling } = await downloadNumpy();
+  const libraries = await Promise.all(compiling.map(async ([name, module]) => [name, await module]));
   const maker = new Worker(url("snapshot-worker.mjs"), { type: "module" });
+  maker.postMessage({ wheel, libraries });
   maker.onmessage = async ({ data }) => {
     maker.terminate();
-    if (data.snapshot) {
-      const headers = { "X-Snapshot-SHA256": await sha256(data.snapshot) };
-      const cache = await caches.open(SNAPSHOTS);
-      for (const old of await cache.keys()) await cache.delete(old);
-      await cache.put(await snapshotURL, new Response(data.snapshot, { headers }));
+    if (!data.snapshot) return;
+    try {
+      await saveSnapshot(data.snapshot, data.layout);
       mark("snapshot saved");
+    } catch (e) {  // another tab holds the file, or the disk is full: the next visit boots
+      console.warn("Python snapshot not saved:", e);
     }
   };
 }, () => {});
