@@ -11,6 +11,7 @@
 # Two experiments live here: "pretrained" (the model shipped in dist/, used by the introduction
 # to score heartbeats people draw) and "experiment" (the one the training view trains).
 import json
+import sys
 import time
 import traceback
 
@@ -81,10 +82,20 @@ async def _fetch_ok(url):
     return response
 
 
+def preload():
+    """Imports what start-up runs, for the snapshot a warm visit restores (static/snapshot-worker.mjs).
+    That snapshot is made without models/fastmath.wasm: its JavaScript objects cannot be kept."""
+    from data import ecg5000  # noqa: F401
+    from models import experiment, links, serialize  # noqa: F401
+    # Not pyodide.http: it keeps JavaScript objects a snapshot cannot hold.
+
+
 @_async_safe
 async def load_data(url):
     from data import ecg5000
     from models import nn  # picks its matrix kernels on import: "wasm" (models/fastmath) when it loads
+    if sys.platform == "emscripten" and nn.KERNELS != "wasm":
+        nn.use_kernels("wasm")  # imported by preload(), for a snapshot: without them
     state["data"] = ecg5000.from_bytes(await (await _fetch_ok(url)).bytes())
     return _reply({"train_beats": len(state["data"]["train_y"]), "test_beats": len(state["data"]["test_y"]),
                    "kernels": nn.KERNELS})

@@ -161,11 +161,12 @@ def add_bytecode(files, engine, log):
     numpy = lock["packages"]["numpy"]
     python_files = hashlib.sha256()
     for name in ("pyodide/pyodide.asm.wasm", "pyodide/pyodide.asm.js", "pyodide/python_stdlib.zip",
-                 "pyodide/" + numpy["file_name"], "numpy-wheel.mjs", "python-snapshot.mjs"):
+                 "pyodide/" + numpy["file_name"], "engine.zip", "numpy-wheel.mjs", "python-snapshot.mjs",
+                 "snapshot-worker.mjs"):
         python_files.update(_content(files[name]))
     files["engine.json"] = json.dumps({
-        # names the Python memory snapshot the worker keeps (NumPy imported): it fits only these
-        # exact files, and only the code that made it
+        # names the Python memory snapshot the worker keeps (NumPy and the engine imported): it
+        # fits only these exact files, and only the code that made it
         "runtime": python_files.hexdigest()[:16],
         # the worker downloads NumPy while Pyodide boots, with the integrity Pyodide would ask for
         "numpy": {"file_name": numpy["file_name"],

@@ -217,14 +217,15 @@ STARTUP.reduce((previous, [name, ...args]) => {
 // After start-up, a worker of its own makes the snapshot the next visit restores.
 Promise.all([ready, ...startup.values()]).then(async ([{ py }]) => {
   if (!py.snapshotNeeded || !navigator.storage?.getDirectory || typeof Worker === "undefined") return;
-  await new Promise((resolve) => setTimeout(resolve, 1000));  // not during the first clicks
+  // Making it takes a second core for ~2 s: not while the page is asking the engine for things.
+  while (performance.now() - lastCommand < 2000) await new Promise((resolve) => setTimeout(resolve, 500));
   const { wheel, compiling } = await downloadNumpy();
   const libraries = await Promise.all(compiling.map(async ([name, module]) => [name, await module]));
   const maker = new Worker(url("snapshot-worker.mjs"), { type: "module" });
-  maker.postMessage({ wheel, libraries });
+  maker.postMessage({ wheel, libraries, engine: await bundle });
   maker.onmessage = async ({ data }) => {
     maker.terminate();
-    if (!data.snapshot) return;
+    if (!data.snapshot) return console.warn("Python snapshot not made:", data.error);
     try {
       await saveSnapshot(data.snapshot, data.layout);
       mark("snapshot saved");
@@ -244,7 +245,9 @@ const failed = (value) => { try { return "error" in JSON.parse(value); } catch {
 // (load_numpy, load_data, load_pretrained, then configure and snapshot for your model), and each
 // runs the moment the one before is done, with no round trip through the page in between.
 let queue = Promise.resolve();
+let lastCommand = performance.now();
 self.onmessage = ({ data: { id, name, args } }) => {
+  lastCommand = performance.now();
   const k = key(name, args);
   const kept = startup.get(k);
   startup.delete(k);

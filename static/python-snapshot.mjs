@@ -11,19 +11,20 @@
 
 import { linkLibrary } from "./numpy-wheel.mjs";
 
-// The maker's side: link the start-up libraries through handles, import NumPy, take the snapshot.
-// `py` was booted with _makeSnapshot and NumPy's files are unpacked in `site`; `libraries` is
-// [[name, compiled module]], names as in the wheel. Returns {snapshot, layout}.
-
-export const snapshotWithNumpy = (py, site, libraries) => {
+// The maker's side: link the start-up libraries through handles, import NumPy, run `then` (Python:
+// more imports), take the snapshot. `py` was booted with _makeSnapshot and NumPy's files are
+// unpacked in `site`; `libraries` is [[name, compiled module]], names as in the wheel.
+// Returns {snapshot, layout}.
+export const snapshotWithNumpy = (py, site, libraries, then = "") => {
   const M = py._module, before = M.wasmTable.length, linked = [];
   for (const [name, module] of libraries) {
     const handle = M._calloc(1, 32);
     linkLibrary(M, site + "/" + name, module, handle);
     linked.push([name, handle]);
   }
-  // Frozen: the collector never walks NumPy's objects (nor does it before a restore relinks).
-  py.runPython("import numpy, numpy.random, gc; gc.collect(); gc.freeze()");
+  py.runPython("import numpy, numpy.random\n" + then);
+  // Frozen: the collector never walks these objects (nor does it before a restore relinks).
+  py.runPython("import gc; gc.collect(); gc.freeze()");
   // CPython's own dlopen handles, which Emscripten maps to the libraries outside memory.
   const opened = Object.entries(M.LDSO.loadedLibsByHandle)
     .filter(([handle, lib]) => +handle && linked.some(([name]) => site + "/" + name === lib.name))
