@@ -60,15 +60,27 @@ const relink = (M, layout, compiled, snapshot) => {
   M.HEAP8.set(snapshot.subarray(headerBytes));
 };
 
-// Runs boot() (a loadPyodide with _loadSnapshot) so that the restore relinks NumPy's libraries:
-// `compiled` resolves to {name: compiled module} for every name in layout.linked.
-export const restoringNumpy = async (indexURL, layout, compiled, boot) => {
+// Runs boot() (a loadPyodide with _loadSnapshot) so that the restore relinks NumPy's libraries.
+// restore: {layout; compiled, resolving to {name: compiled module} for every name in layout.linked;
+// main, resolving to Pyodide's compiled WebAssembly; intact, resolving to whether the snapshot's
+// bytes are those saved}. Python is restored only once all three have resolved, and an error in
+// any makes boot() reject.
+export const restoringNumpy = async (indexURL, { layout, compiled, main, intact }, boot) => {
   checkLayout(layout);
   if (typeof globalThis._createPyodideModule !== "function") await import(indexURL + "pyodide.asm.js");
   const create = globalThis._createPyodideModule;
   globalThis._createPyodideModule = async (settings) => {
-    const M = await create(settings);
-    const modules = await compiled;
+    // Emscripten would wait forever on a WebAssembly that failed to compile or instantiate: fail.
+    let fail;
+    const failed = new Promise((_, reject) => { fail = reject; });
+    settings.instantiateWasm = (imports, receive) => {
+      main.then((module) => WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module)))
+        .catch(fail);
+      return {};
+    };
+    const M = await Promise.race([create(settings), failed]);
+    const [modules, ok] = await Promise.all([compiled, intact]);
+    if (!ok) throw new Error("the snapshot is damaged");
     const restore = settings.API.restoreSnapshot;
     settings.API.restoreSnapshot = (snapshot) => {
       const state = restore(snapshot);
