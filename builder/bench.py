@@ -324,16 +324,15 @@ def report(r):
             f"{r['runs']} runs each.\n\nTraining: 140-15-7-2-7-15-140, ReLU hidden, sigmoid output, MSE, Adam lr 0.01, "
             "batch 256, 20 epochs over the same 2600 scaled ECG5000 normal beats.\n\n"
             f"App figures are medians of {VISITS} cold visits (fresh browser profile) and {VISITS * WARM_RELOADS} "
-            "warm reloads (service worker cache, Python snapshot saved by the first visit); Lighthouse is the "
+            "warm reloads (service worker cache; Python, NumPy and the engine restored from the snapshot saved "
+            "by the first visit); Lighthouse is the "
             "median of 3 runs, desktop preset, against the same local server.\n\n"
             + md_table(rows) + "\n\n" + md_table(frows) + "\n")
     runs = r["app"]["warm"]["ready_runs"]  # per cold visit: its first reload, then the next ones
     first, later = runs[::WARM_RELOADS], [t for i, t in enumerate(runs) if i % WARM_RELOADS]
     if first and later:
         text += (f"\nWarm visits, engine ready: the first repeat visit {statistics.median(first):.2f} s, the later ones "
-                 f"{statistics.median(later):.2f} s (medians). Chrome keeps Pyodide's compiled WebAssembly with the "
-                 "cache entry it was compiled from: the first visit's is the HTTP cache's (no service worker yet), so "
-                 "the first repeat visit, served from the offline cache, compiles it again.\n")
+                 f"{statistics.median(later):.2f} s (medians).\n")
     cold, warm = (r["app"][k].get("milestones_ms", {}) for k in ("cold", "warm"))
     if warm:
         text += ("\nWhere the engine's start-up goes: the worker's milestones, median ms since the page "

@@ -115,24 +115,26 @@ const snapshotFile = async () => {
 };
 
 // Reads the saved snapshot: {snapshot, layout, intact}, where intact resolves to whether its bytes
-// and layout are exactly those saved (Pyodide hangs on a damaged one); null if it is unreadable.
+// and layout are exactly those saved (Pyodide hangs on a damaged one). Null while another tab has
+// the file open (it is being saved); throws if its header is damaged.
 const readSnapshot = async (handle) => {
-  const file = await handle.createSyncAccessHandle();
+  let file;
+  try {
+    file = await handle.createSyncAccessHandle();
+  } catch {
+    return null;
+  }
   const bytes = new Uint8Array(file.getSize());
   try {
     file.read(bytes, { at: 0 });
   } finally {
     file.close();
   }
-  try {
-    const headerBytes = new DataView(bytes.buffer).getUint32(0, true);
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, headerBytes)));
-    const snapshot = bytes.subarray(headerBytes);
-    return { snapshot, layout: header.layout,
-             intact: digest(snapshot, JSON.stringify(header.layout)).then((d) => d === header.sha256) };
-  } catch {
-    return null;
-  }
+  const headerBytes = new DataView(bytes.buffer).getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, headerBytes)));
+  const snapshot = bytes.subarray(headerBytes);
+  return { snapshot, layout: header.layout,
+           intact: digest(snapshot, JSON.stringify(header.layout)).then((d) => d === header.sha256) };
 };
 const dropSnapshot = async () => (await snapshotFolder()).removeEntry(await snapshotName).catch(() => {});
 
@@ -170,17 +172,18 @@ const boot = async () => {
     import(indexURL + "pyodide.asm.js").catch(() => {});  // loadPyodide imports it again, and reports
     try {
       const saved = await readSnapshot(handle);
-      if (!saved) throw new Error("the snapshot cannot be read");
-      saved.intact.then((intact) => intact && mark("snapshot restored"), () => {});
-      const py = await restoringNumpy(indexURL, { ...saved, compiled: compiledLibraries(), main },
-                                      () => loadPyodide({ indexURL, _loadSnapshot: saved.snapshot }));
-      py.numpyRestored = true;
-      return py;
+      if (saved) {
+        saved.intact.then((intact) => intact && mark("snapshot restored"), () => {});
+        const py = await restoringNumpy(indexURL, { ...saved, compiled: compiledLibraries(), main },
+                                        () => loadPyodide({ indexURL, _loadSnapshot: saved.snapshot }));
+        py.numpyRestored = true;
+        return py;
+      }
     } catch (e) {  // a snapshot that does not restore is dropped; boot the long way
       console.warn("Python snapshot not usable, booting without it:", e);
-      early.delete(wasmURL);
       await dropSnapshot();
     }
+    early.delete(wasmURL);  // booting the long way, Pyodide fetches it itself
   }
   mark("no snapshot");
   const py = await loadPyodide({ indexURL });

@@ -114,6 +114,25 @@ def test_a_snapshot_that_does_not_relink_is_refused_and_the_engine_starts(visite
     assert "no snapshot" not in page.evaluate(MARKS) and first_epoch_loss(page) == cold_loss
 
 
+def test_a_snapshot_another_tab_has_open_is_left_for_later(visited):
+    """While another tab has the snapshot's file open (saving it), this visit boots the long way
+    and leaves the file alone; the next visit restores it."""
+    page, cold_loss = visited
+    other = page.context.new_page()
+    other.goto(page.url.split("#")[0] + "manifest.json")  # same origin, no engine of its own
+    other.evaluate(SAVED_FILE + ".then(async (file) => { window.held = await file.createWritable({ keepExistingData: true }); })")
+    page.reload()
+    wait_ready(page)
+    marks = page.evaluate(MARKS)
+    assert "no snapshot" in marks and "snapshot restored" not in marks
+    other.evaluate("window.held.abort()")
+    other.close()
+    assert page.evaluate(SAVED_FILE + ".then((file) => file.getFile()).then((f) => f.size)") > 20_000_000
+    page.reload()
+    wait_ready(page)
+    assert "snapshot restored" in page.evaluate(MARKS) and first_epoch_loss(page) == cold_loss
+
+
 @pytest.mark.parametrize("damage", ["junk", "truncated"])
 def test_a_damaged_snapshot_is_refused_replaced_and_the_engine_starts(visited, damage):
     """Pyodide hangs on a damaged snapshot, so none may reach it: the worker checks the bytes
