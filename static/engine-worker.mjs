@@ -42,7 +42,8 @@ const bundle = bytes("engine.zip");
 const listing = bytes("engine.json").then((b) => JSON.parse(new TextDecoder().decode(b)));
 
 // NumPy's wheel (its bytes, and its files as {path: bytes}) and its start-up libraries as
-// [[path, compiling module]]; it starts as soon as the worker does, and again after a failure.
+// [[path, compiling module]]; it starts as soon as the worker does. A failed download is
+// forgotten when it fails: the next call (a retry) downloads again.
 let numpyDownload = null;
 const downloadNumpy = () => numpyDownload || (numpyDownload = (async () => {
   const { numpy } = await listing;
@@ -50,7 +51,10 @@ const downloadNumpy = () => numpyDownload || (numpyDownload = (async () => {
   const wheel = await bytes("pyodide/" + numpy.file_name, { integrity: numpy.integrity });
   const files = storedZipEntries(wheel, "the NumPy wheel");
   return { wheel, files, compiling: startupLibraries(files).map((name) => [name, WebAssembly.compile(files[name])]) };
-})());
+})().catch((e) => {
+  numpyDownload = null;
+  throw e;
+}));
 downloadNumpy().then(({ compiling }) => compiling.forEach(([, c]) => c.catch(() => {})), () => {})
   // The heartbeats and the model are needed after NumPy: they wait, not to slow its download.
   .finally(() => STARTUP.slice(1).forEach(([, href]) => prefetch(href)));
@@ -63,28 +67,23 @@ const linkedAhead = [];
 // Unpacks NumPy and links its start-up libraries; after a restore, they are linked already and
 // NumPy imported: its files are still written, for what it imports later.
 const installNumpy = async (py) => {
-  try {
-    const { files, compiling } = await downloadNumpy();
-    const site = py.runPython("import site; site.getsitepackages()[0]");
-    writeTree(py, site, files);
-    // Each import finder under site-packages looks again: importlib.invalidate_caches() did that
-    // too, but imported importlib.metadata on the way (email, zipfile, csv...): 0.2 to 0.4 s.
-    py.runPython(`import sys
+  const { files, compiling } = await downloadNumpy();
+  const site = py.runPython("import site; site.getsitepackages()[0]");
+  writeTree(py, site, files);
+  // Each import finder under site-packages looks again: importlib.invalidate_caches() did that
+  // too, but imported importlib.metadata on the way (email, zipfile, csv...): 0.2 to 0.4 s.
+  py.runPython(`import sys
 for path, finder in list(sys.path_importer_cache.items()):
     if path.startswith(${JSON.stringify(site)}) and hasattr(finder, "invalidate_caches"):
         finder.invalidate_caches()`);
-    py.loadedPackages.numpy = "default channel";  // so a later loadPackage (baselines) skips it
-    mark("NumPy unpacked");
-    if (py.numpyRestored) return;
-    for (const [name, module] of compiling) {
-      linkLibrary(py._module, site + "/" + name, await module);
-      linkedAhead.push(site + "/" + name);
-    }
-    mark("NumPy linked");
-  } catch (e) {
-    numpyDownload = null;  // a retry downloads it again
-    throw e;
+  py.loadedPackages.numpy = "default channel";  // so a later loadPackage (baselines) skips it
+  mark("NumPy unpacked");
+  if (py.numpyRestored) return;
+  for (const [name, module] of compiling) {
+    linkLibrary(py._module, site + "/" + name, await module);
+    linkedAhead.push(site + "/" + name);
   }
+  mark("NumPy linked");
 };
 
 // For tests: the extension modules loaded, and those linked ahead of their import; and the value of
@@ -228,9 +227,9 @@ STARTUP.reduce((previous, [name, ...args]) => {
   return reply.catch(() => {});
 }, ready.catch(() => {}));
 
-// After start-up, a worker of its own makes the snapshot the next visit restores.
-Promise.all([ready, ...startup.values()]).then(async ([{ py }]) => {
-  if (!py.snapshotNeeded || !navigator.storage?.getDirectory || typeof Worker === "undefined") return;
+// After a start-up that went well, a worker of its own makes the snapshot the next visit restores.
+Promise.all([ready, ...startup.values()]).then(async ([{ py }, ...replies]) => {
+  if (!py.snapshotNeeded || replies.some(failed) || !navigator.storage?.getDirectory || typeof Worker === "undefined") return;
   // Making it takes a second core for ~2 s: not while the page is asking the engine for things.
   while (performance.now() - lastCommand < 2000) await new Promise((resolve) => setTimeout(resolve, 500));
   const { wheel, compiling } = await downloadNumpy();

@@ -382,6 +382,9 @@ def test_tampered_numpy_download_is_refused_and_said(browser, base_url):
     assert page.get_attribute("#engine-steps li[data-step='numpy']", "class") == "failed"
     assert page.locator("#engine-error").is_visible() and page.locator("#train").is_disabled()
     page.wait_for_function("document.querySelector('#intro').dataset.ready === '1'")  # the intro still works
+    # Long enough for anything the failed start-up set going to have run: a snapshot maker started
+    # after it once took the wheel's second (failed) download, which the retry then reused.
+    page.wait_for_timeout(3000)
     tamper["on"] = False  # a retry downloads NumPy again
     page.click("#engine-retry")
     wait_ready(page)
