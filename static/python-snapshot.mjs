@@ -36,8 +36,8 @@ export const snapshotWithNumpy = (py, site, libraries, then = "") => {
 const checkLayout = (layout) => {
   const pairs = (list, first, second) => Array.isArray(list) && list.every((p) =>
     Array.isArray(p) && p.length === 2 && typeof p[0] === first && typeof p[1] === second);
-  if (!layout || typeof layout.site !== "string" || !pairs(layout.linked, "string", "number") || !pairs(layout.opened, "number", "string") ||
-      !Array.isArray(layout.table) ||
+  if (!layout || typeof layout.site !== "string" || !pairs(layout.linked, "string", "number") ||
+      !pairs(layout.opened, "number", "string") || !Array.isArray(layout.table) ||
       layout.table.length !== 2 || !layout.table.every(Number.isInteger)) {
     throw new Error("the snapshot's layout is malformed");
   }
