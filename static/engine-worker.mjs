@@ -232,8 +232,8 @@ Promise.all([ready, ...startup.values()]).then(async ([{ py }, ...replies]) => {
   if (!py.snapshotNeeded || replies.some(failed) || !navigator.storage?.getDirectory || typeof Worker === "undefined") return;
   // Making it takes a second core for ~2 s: not while the page is asking the engine for things.
   while (performance.now() - lastCommand < 2000) await new Promise((resolve) => setTimeout(resolve, 500));
-  const { wheel, compiling } = await downloadNumpy();
-  const libraries = await Promise.all(compiling.map(async ([name, module]) => [name, await module]));
+  const { wheel } = await downloadNumpy();
+  const libraries = Object.entries(await compiledLibraries());
   const maker = new Worker(url("snapshot-worker.mjs"), { type: "module" });
   maker.postMessage({ wheel, libraries, engine: await bundle });
   maker.onmessage = async ({ data }) => {
