@@ -146,12 +146,14 @@ async def start_engine():
         text("engine-error-text", "The Python engine could not start while loading " + step + ": " + str(e)
              + ". The introduction above still works; drawing and training need the engine.")
         text("draw-note", "Drawing needs the Python engine, which could not start.")
+        window.charts.showLater()
         ui_train.refresh_buttons()
         ui_files.refresh_buttons()
         return
     ui_intro.engine_ready()
     ui_train.refresh_buttons()
     ui_files.refresh_buttons()
+    window.charts.showLater()
     say("Ready. " + str(info["train_beats"]) + " training and " + str(info["test_beats"])
         + " test heartbeats loaded. Press Train to fit the autoencoder to normal beats.")
     asyncio.create_task(call_json("warm_up"))
@@ -180,10 +182,13 @@ def on_retry(event):
 
 
 def show_charts():
-    for chart_id, spec in (("intro-recon", "recon"), ("intro-hist", "hist"), ("loss-chart", "loss"),
-                           ("roc-chart", "roc"), ("hist-chart", "hist"), ("recon-chart", "recon"),
-                           ("latent-chart", "latent")):
+    """The introduction's charts at once; the training view's (below the fold) once the engine is
+    ready or they scroll into view (static/charts.js), so they do not slow the engine's start-up."""
+    for chart_id, spec in (("intro-recon", "recon"), ("intro-hist", "hist")):
         window.charts.show(chart_id, spec)
+    for chart_id, spec in (("loss-chart", "loss"), ("roc-chart", "roc"), ("hist-chart", "hist"),
+                           ("recon-chart", "recon"), ("latent-chart", "latent")):
+        window.charts.show(chart_id, spec, True)
 
 
 def on_nav(event):

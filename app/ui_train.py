@@ -211,7 +211,9 @@ async def rebuild(charts_later=False, sent=None):
     state["epoch"] = 0
     state["run_target"] = None
     el("engine-error").hidden = True
-    await window.charts.replace("loss-chart", "losses", "[]")
+    cleared = window.charts.replace("loss-chart", "losses", "[]")
+    if not charts_later:  # else it is cleared when embedded, and before any epoch's loss is added
+        await cleared
     await refresh(charts_later, snapshot)
     _progress()
     _buttons()

@@ -67,6 +67,58 @@ def test_training_view_charts_fill_in_just_after_ready(page):
     assert len(page.evaluate("window.charts.data('roc-chart', 'roc')")) > 2
 
 
+# At the instant the status says Ready: whether the training view's charts were embedded already.
+READY_WATCH = """(() => {
+  window.chartsAtReady = null;
+  new MutationObserver((_, watch) => {
+    if (!document.querySelector('#engine-status').textContent.startsWith('Ready')) return;
+    window.chartsAtReady = ['loss-chart', 'roc-chart', 'hist-chart', 'recon-chart', 'latent-chart']
+      .filter((id) => document.querySelector('#' + id + ' canvas')).length;
+    watch.disconnect();
+  }).observe(document.querySelector('#engine-status'), { childList: true, characterData: true, subtree: true });
+})()"""
+
+
+def test_charts_below_the_fold_wait_for_the_engine(browser, base_url):
+    """The training view's five charts are embedded once the engine is ready (static/charts.js:
+    embedding them while it started slowed it on two cores), then filled; none is lost."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script("document.addEventListener('DOMContentLoaded', () => " + READY_WATCH + ")")
+    page = context.new_page()
+    page.goto(base_url)
+    wait_ready(page)
+    assert page.evaluate("window.chartsAtReady") == 0
+    assert page.locator("#intro-recon canvas").count() == 1  # the first screen's charts did not wait
+    page.wait_for_function("document.querySelector('#train-view').dataset.epoch === '0'", timeout=10_000)
+    for chart in ("loss-chart", "roc-chart", "hist-chart", "recon-chart", "latent-chart"):
+        assert page.locator(f"#{chart} canvas").count() == 1, chart
+    assert len(page.evaluate("window.charts.data('hist-chart', 'errors')")) == 500
+    assert page.evaluate("window.charts.data('loss-chart', 'losses')") == []
+    context.close()
+
+
+def test_charts_below_the_fold_show_when_scrolled_to_before_the_engine_is_ready(browser, base_url):
+    """Someone who scrolls to the training view while the engine still starts sees its charts
+    (empty, with their axes) at once, not blank boxes until Ready."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    held = []
+    # Pyodide's WebAssembly never arrives: the engine stays "starting" for the whole test.
+    context.route("**/pyodide/pyodide.asm.wasm", lambda r: held.append(r))
+    page = context.new_page()
+    page.goto(base_url)
+    page.wait_for_function("document.querySelector('#intro').dataset.ready === '1'", timeout=30_000)
+    page.locator("#loss-chart").scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('#loss-chart canvas') !== null", timeout=10_000)
+    assert not page.text_content("#engine-status").startswith("Ready")
+    for _ in range(150):  # and the engine was really on its way, held up by its WebAssembly
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the engine's WebAssembly was never asked for"
+    assert not page.text_content("#engine-status").startswith("Ready")
+    context.close()
+
+
 def test_engine_commands_run_in_the_order_sent(page):
     """The page sends its whole start-up at once, so the worker runs commands one after another:
     a quick command sent after a slow one (this one awaits a download) waits its turn."""
