@@ -24,7 +24,7 @@
   window.nextTask = nextTask;
   // Charts shown `later` wait for showLater() (the page calls it once the engine is ready) or
   // for their element to come near the screen, whichever is first: on two cores, embedding the
-  // training view's five charts while the engine started cost the engine ~0.25 s on a first visit.
+  // training view's five charts while the engine started cost it ~0.3 s on a first visit.
   let release;
   const released = new Promise((resolve) => { release = resolve; });
   const nearScreen = (id) => new Promise((resolve) => {
