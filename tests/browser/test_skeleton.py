@@ -33,3 +33,24 @@ def test_page_is_cross_origin_isolated_and_served_with_right_types(app, base_url
                        ("micropython/micropython.mjs", "text/javascript")]:
         resp = page.request.get(base_url + path)
         assert resp.ok and resp.headers["content-type"] == mime, (path, resp.headers)
+
+
+def test_the_page_asks_for_micropython_and_its_python_at_once(app, base_url):
+    """PyScript fetches its config, MicroPython and our files one after another; the page preloads
+    them all (builder/dist.py add_preloads), and each is then fetched once, by its preload."""
+    page, watch = app
+    warnings = []
+    page.on("console", lambda m: "preload" in m.text and warnings.append(m.text))
+    wait_ready(page)
+    ui = page.request.get(base_url + "ui.json").json()
+    wanted = {"ui.json", "micropython/micropython.mjs", "micropython/micropython.wasm", "app/main.py",
+              *(path.removeprefix("./") for path in ui["files"])}
+    preloaded = page.evaluate("[...document.querySelectorAll('link[rel=preload], link[rel=modulepreload]')]"
+                              ".map(l => l.getAttribute('href'))")
+    assert sorted(preloaded) == sorted(wanted)
+    for path in wanted:
+        assert watch.requests.count(base_url + path) == 1, f"{path} was fetched more than once"
+        by = page.evaluate("(url) => performance.getEntriesByName(url).map(e => e.initiatorType)", base_url + path)
+        assert by == (["other"] if path.endswith(".mjs") else ["link"]), (path, by)
+    page.wait_for_timeout(3500)  # Chromium warns of an unused preload a few seconds after load
+    assert not warnings, warnings
