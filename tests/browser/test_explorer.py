@@ -119,6 +119,25 @@ def test_charts_below_the_fold_show_when_scrolled_to_before_the_engine_is_ready(
     context.close()
 
 
+def test_the_engine_asks_for_every_start_up_file_once_and_at_once(browser, base_url):
+    """A first visit: the worker asks for everything its start-up reads (Pyodide's standard library
+    and lock, the heartbeats, the model) as it starts, before Python has booted, and each is
+    downloaded once: what Pyodide and the start-up commands fetch later is that same download."""
+    page, watch = open_page(browser, base_url)
+    wait_ready(page)
+    worker = next(w for w in page.workers if w.url.endswith("/engine-worker.mjs"))
+    asked = worker.evaluate("""() => performance.getEntriesByType('resource')
+        .map((e) => [e.name, performance.timeOrigin + e.startTime])""")
+    booted = page.evaluate("performance.timeOrigin + Object.fromEntries(window.engineMarks)['Python booted']")
+    for path in ("pyodide/python_stdlib.zip", "pyodide/pyodide-lock.json", "data/ecg5000.bin",
+                 "pretrained/model.json"):
+        at = [t for url, t in asked if url == base_url + path]
+        assert len(at) == 1 and watch.requests.count(base_url + path) == 1, (path, at)
+        assert at[0] < booted, f"{path} was asked for {at[0] - booted:.0f} ms after Python booted"
+    watch.check()
+    page.context.close()
+
+
 def test_engine_commands_run_in_the_order_sent(page):
     """The page sends its whole start-up at once, so the worker runs commands one after another:
     a quick command sent after a slow one (this one awaits a download) waits its turn."""
