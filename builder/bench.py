@@ -262,6 +262,7 @@ def main(argv):
         log("Chromium: TensorFlow.js (wasm, cpu)")
         tfjs = run_training(browser, base + "tfjs.html", args.runs)
         results["tfjs_wasm"], results["tfjs_cpu"] = spread(tfjs["wasm"]), spread(tfjs["cpu"])
+        results["tfjs_wasm_build"] = tfjs.get("wasm_build")
         for key in ("pyodide", "tfjs_wasm", "tfjs_cpu", "cpython"):
             log(f"  {key}: median {results[key]['median']:.3f} s")
         if not args.training_only:
@@ -312,7 +313,11 @@ def verdict(key, value):
 def report(r):
     f = figures(r)
     rows = [("engine", "median s", "min s", "max s")]
-    for key, label in (("pyodide", f"ours, Pyodide worker (Chromium; {r.get('pyodide_kernels')} kernels)"), ("tfjs_wasm", "TensorFlow.js wasm (Chromium)"),
+    build = r.get("tfjs_wasm_build")
+    tfjs_wasm = "TensorFlow.js wasm (Chromium" + (
+        f"; {'SIMD' if build['simd'] else 'no SIMD'}, {build['threads'] or 'no'} thread{'s' * (build['threads'] != 1)})"
+        if build else ")")
+    for key, label in (("pyodide", f"ours, Pyodide worker (Chromium; {r.get('pyodide_kernels')} kernels)"), ("tfjs_wasm", tfjs_wasm),
                        ("tfjs_cpu", "TensorFlow.js cpu (Chromium)"), ("cpython", "ours, CPython")):
         s = r[key]
         rows.append((label, f"{s['median']:.3f}", f"{s['min']:.3f}", f"{s['max']:.3f}"))
