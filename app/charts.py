@@ -17,10 +17,9 @@ import altair as alt
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
 SERIES = alt.Scale(domain=["train", "validation"], range=[OKABE_ITO[0], OKABE_ITO[1]])
-# ECG5000 classes (data/ecg5000.py CLASS_NAMES) in class order; static/app.css uses the same colours.
-CLASSES = ["Normal", "R-on-T PVC", "SV ectopic", "PVC", "Unclassified"]  # short: legends stay on phones
-CLASS_COLORS = [OKABE_ITO[0], OKABE_ITO[4], OKABE_ITO[1], OKABE_ITO[3], OKABE_ITO[2]]
-CLASS_SCALE = alt.Scale(domain=CLASSES, range=CLASS_COLORS)
+# Class colours in the order the dataset lists its classes (data/about.py); static/app.css gives
+# the introduction's gallery the same ones.
+CLASS_COLORS = [OKABE_ITO[i] for i in (0, 4, 1, 3, 2, 5, 6, 7)]
 ERROR_BAND = OKABE_ITO[4]
 CLASS_LEGEND = alt.Legend(columns=3, symbolType="circle")
 
@@ -50,7 +49,7 @@ def recon_chart():
     tips = [alt.Tooltip("t:Q", title="Time step"), alt.Tooltip("input:Q", title="Input", format=".3f"),
             alt.Tooltip("output:Q", title="Reconstruction", format=".3f")]
     band = alt.Chart(data).mark_area(opacity=0.35, color=ERROR_BAND).encode(
-        x=alt.X("t:Q", title="Time step", scale=alt.Scale(domain=[0, 139], nice=False)),
+        x=alt.X("t:Q", title="Time step", scale=alt.Scale(nice=False, zero=True)),
         y=alt.Y("input:Q", title="Signal"), y2="output:Q", tooltip=tips)
     lines = alt.Chart(data).transform_fold(["input", "output"], as_=["series", "value"]).transform_calculate(
         series="datum.series === 'input' ? 'Input' : 'Reconstruction'").mark_line(strokeWidth=2).encode(
@@ -80,7 +79,14 @@ def roc_chart():
     return _base(diagonal + curve + point, "ROC curve (◆ threshold)", height=240)
 
 
-def hist_chart():
+def class_scale(about):
+    """Each class's short name (what chart rows carry, so legends stay on phones) to its colour."""
+    from data.about import class_name, labels
+    names = [class_name(about, label, short=True) for label in labels(about)]
+    return alt.Scale(domain=names, range=[CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(len(names))])
+
+
+def hist_chart(classes):
     """Reconstruction errors of the test beats by class, log-binned, with the threshold line."""
     # Explicit transforms (calculate, then bin): Vega-Lite would otherwise bin before calculating.
     bars = alt.Chart(alt.Data(name="errors")).transform_calculate(
@@ -91,7 +97,7 @@ def hist_chart():
                 axis=alt.Axis(labelExpr="format(pow(10, datum.value), '.2~g')", labelOverlap=True)),
         x2="hi:Q",
         y=alt.Y("count():Q", title="Beats", stack=True),
-        color=alt.Color("cls:N", scale=CLASS_SCALE, title="Class", legend=CLASS_LEGEND),
+        color=alt.Color("cls:N", scale=classes, title="Class", legend=CLASS_LEGEND),
         tooltip=[alt.Tooltip("cls:N", title="Class"), alt.Tooltip("count():Q", title="Beats"),
                  alt.Tooltip("err_from:Q", title="Error from", format=".4~g"),
                  alt.Tooltip("err_to:Q", title="Error to", format=".4~g")])
@@ -102,18 +108,20 @@ def hist_chart():
     return _base(bars + rule, "Errors by class (dashed: threshold)")
 
 
-def latent_chart():
+def latent_chart(classes):
     """Test beats in the bottleneck (or its first two principal components)."""
     pts = alt.Chart(alt.Data(name="latent")).mark_circle(size=28, opacity=0.75).encode(
         x=alt.X("x:Q", title="Latent dimension 1", scale=alt.Scale(zero=False)),
         y=alt.Y("y:Q", title="Latent dimension 2", scale=alt.Scale(zero=False)),
-        color=alt.Color("cls:N", scale=CLASS_SCALE, title="Class", legend=CLASS_LEGEND),
+        color=alt.Color("cls:N", scale=classes, title="Class", legend=CLASS_LEGEND),
         tooltip=[alt.Tooltip("i:Q", title="Test beat"), alt.Tooltip("cls:N", title="Class"),
                  alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")])
     return _base(pts, "Latent space of the test beats", height=260)
 
 
-def all_specs():
-    """name -> Vega-Lite spec (dict), written to dist/specs.json."""
+def all_specs(about):
+    """name -> Vega-Lite spec (dict), written to dist/specs.json; `about` describes the dataset
+    whose classes the charts colour (data/about.py)."""
+    classes = class_scale(about)
     return {"loss": loss_chart().to_dict(), "recon": recon_chart().to_dict(), "roc": roc_chart().to_dict(),
-            "hist": hist_chart().to_dict(), "latent": latent_chart().to_dict()}
+            "hist": hist_chart(classes).to_dict(), "latent": latent_chart(classes).to_dict()}

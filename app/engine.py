@@ -1,27 +1,22 @@
-# The engine (Pyodide, in a web worker). It owns the data and the models and answers a small
-# command API built on models.experiment.Experiment. Every reply is text: dicts do not cross to
-# MicroPython as dicts.
+# The engine (Pyodide, in a web worker). It owns the data and the models and answers the
+# commands of app/protocol.py, which names each one, its arguments and its reply's shape.
 #
-# Small replies are JSON objects. Replies that carry chart rows are *framed* so the UI thread can
-# hand the rows to charts.js without parsing them in MicroPython:
-#     <summary JSON> RS <part name> US <JSON> RS <part name> US <JSON> ...
-# (RS = "\x1e", US = "\x1f"; JSON text never contains these raw control characters.)
-# Each part is {"<data source>": [rows], ...} for one chart kind: recon, roc, hist, latent.
-#
-# Two experiments live here: "pretrained" (the model shipped in dist/, used by the introduction
-# to score heartbeats people draw) and "experiment" (the one the training view trains).
+# Two experiments live here: "experiment" (the one the training view trains) and "intro" (the
+# introduction's model, which scores samples people draw: the shipped pretrained one, or a
+# model file loaded by the user); "intro_base" is the shipped one, kept for which test samples
+# the introduction's gallery shows.
 import json
 import sys
 import time
 import traceback
 
-# "pretrained": the introduction's model (the shipped one, or a model file loaded by the user);
-# "intro_base": the shipped one, kept for which test beats the introduction's gallery shows.
-state = {"data": None, "experiment": None, "config": None, "pretrained": None, "intro_base": None}
+from app import protocol
 
-RS, US = "\x1e", "\x1f"
-CLASS_NAMES = {1: "Normal", 2: "R-on-T PVC", 3: "SV ectopic", 4: "PVC", 5: "Unclassified"}
-LIVE_KEYS = ("threshold_rule", "threshold_percentile", "threshold", "epochs")  # applied without a rebuild
+state = {"data": None, "experiment": None, "intro": None, "intro_base": None}
+
+
+class NotReady(ValueError):
+    """A command came before what it works on exists (the data, a model)."""
 
 
 def _reply(obj):
@@ -29,39 +24,61 @@ def _reply(obj):
 
 
 def _framed(summary, parts):
-    out = [json.dumps(summary, allow_nan=False)]
-    for name, sources in parts.items():
-        out.append(name + US + json.dumps(sources, allow_nan=False))
-    return RS.join(out)
+    return protocol.frame(_reply(summary), [(name, _reply(rows)) for name, rows in parts.items()])
 
 
-def safe(fn):
+def _failure(e):
+    """A command's failure as its reply: a ValueError is the input's fault and says what is wrong;
+    anything else is a bug, said plainly with its details kept for the console."""
+    if isinstance(e, ValueError):
+        return _reply({"error": str(e)})
+    return _reply({"error": "The engine hit an unexpected problem: %s: %s" % (type(e).__name__, e),
+                   "trace": traceback.format_exc()[-2000:]})
+
+
+def command(fn):
     """Commands never raise across the worker boundary: a failure is an {"error": ...} reply."""
     def wrapper(*args):
         try:
             return fn(*args)
-        except ValueError as e:
-            return _reply({"error": str(e)})
-        except Exception as e:  # a bug: say so plainly, keep the details for the console
-            return _reply({"error": "The engine hit an unexpected problem: %s: %s" % (type(e).__name__, e),
-                           "trace": traceback.format_exc()[-2000:]})
+        except Exception as e:
+            return _failure(e)
     wrapper.__name__ = fn.__name__
     return wrapper
 
 
-def _async_safe(fn):
+def async_command(fn):
+    """command() for a coroutine (start-up commands that download)."""
     async def wrapper(*args):
         try:
             return await fn(*args)
         except Exception as e:
-            return _reply({"error": "%s: %s" % (type(e).__name__, e)})
+            return _failure(e)
     wrapper.__name__ = fn.__name__
     return wrapper
 
 
+def _data():
+    if state["data"] is None:
+        raise NotReady("The data is not loaded yet.")
+    return state["data"]
+
+
+def _experiment():
+    if state["experiment"] is None:
+        raise NotReady("No model yet: the engine is still starting.")
+    return state["experiment"]
+
+
+def _intro():
+    if state["intro"] is None:
+        raise NotReady("The pretrained model is not loaded yet.")
+    return state["intro"]
+
+
 # ---- start-up ------------------------------------------------------------------------------
 
-@_async_safe
+@async_command
 async def load_numpy():
     t = time.perf_counter()
     install = globals().get("install_numpy")  # static/engine-worker.mjs: started as Pyodide came up
@@ -74,33 +91,35 @@ async def load_numpy():
     return _reply({"numpy": numpy.__version__, "ms": (time.perf_counter() - t) * 1000})
 
 
-async def _fetch_ok(url):
+async def download(url):
+    """A file's bytes (tests running the engine in CPython put a reader of local files here)."""
     from pyodide.http import pyfetch
     response = await pyfetch(url)
     if not response.ok:
         raise RuntimeError("could not download " + url + " (HTTP " + str(response.status) + ")")
-    return response
+    return await response.bytes()
 
 
 def preload():
     """Imports what start-up runs, for the snapshot a warm visit restores (static/snapshot-worker.mjs).
     That snapshot is made without models/fastmath.wasm: its JavaScript objects cannot be kept."""
-    from data import ecg5000  # noqa: F401
+    from data import about, ecg5000  # noqa: F401
     from models import experiment, links, serialize  # noqa: F401
     # Not pyodide.http: it keeps JavaScript objects a snapshot cannot hold.
 
 
-@_async_safe
+@async_command
 async def load_data(url):
     from data import ecg5000
     from models import nn  # picks its matrix kernels on import: "wasm" (models/fastmath) when it loads
     if sys.platform == "emscripten" and nn.KERNELS != "wasm":
         nn.use_kernels("wasm")  # imported by preload(), for a snapshot: without them
-    state["data"] = ecg5000.from_bytes(await (await _fetch_ok(url)).bytes())
-    return _reply({"train_beats": len(state["data"]["train_y"]), "test_beats": len(state["data"]["test_y"]),
-                   "kernels": nn.KERNELS})
+    state["data"] = data = ecg5000.from_bytes(await download(url))
+    return _reply({"train_samples": len(data["train_y"]), "test_samples": len(data["test_y"]),
+                   "kernels": nn.KERNELS, "about": data["about"]})
 
 
+@command
 def warm_up():
     """Let the browser compile the training path with its optimizing tier while the user reads:
     the first training run is then twice as fast. Called once after Ready."""
@@ -109,15 +128,15 @@ def warm_up():
     return _reply({"ok": True})
 
 
-@_async_safe
+@async_command
 async def load_pretrained(url):
-    """The introduction's model (trained at build time) for scoring drawn heartbeats."""
+    """The introduction's model (trained at build time) for scoring drawn samples."""
     from models.experiment import Experiment
-    text = await (await _fetch_ok(url)).string()
-    exp = Experiment.from_json(text, state["data"])
+    text = (await download(url)).decode("utf-8")
+    exp = Experiment.from_json(text, _data())
     if exp.model.threshold is None:
         exp.evaluate()
-    state["pretrained"] = state["intro_base"] = exp
+    state["intro"] = state["intro_base"] = exp
     return _reply({"threshold": exp.model.threshold, "sizes": _sizes(exp)})
 
 
@@ -130,61 +149,43 @@ def _sizes(exp):
 
 def _info(exp):
     return {"sizes": _sizes(exp), "params": int(exp.model.net.flat.size), "epoch": exp.epoch,
-            "train_beats": int(len(exp.x_train)), "val_beats": int(len(exp.x_val)),
-            "test_beats": int(len(exp.x_test))}
+            "train_samples": int(len(exp.x_train)), "val_samples": int(len(exp.x_val)),
+            "test_samples": int(len(exp.x_test))}
 
 
-def _config(text):
-    """Settings from the UI: link text (links.encode: exact floats, which MicroPython's own
-    float text is not) or a JSON object. Raises ValueError for a bad setting."""
-    from models import links, settings
-    if text.lstrip().startswith("{"):
-        return settings.validate(json.loads(text))
+def _settings(text):
+    """Settings from the UI as link text (links.encode: exact floats, which MicroPython's own
+    float text is not). Raises ValueError for a bad setting."""
+    from models import links
     config, hide, rejected = links.decode(text)
     if rejected:
         raise ValueError(links.describe(rejected))
     return config
 
 
-@safe
-def configure(config_text):
-    """Build a fresh experiment from settings (link or JSON text); a bad setting is an error reply."""
+@command
+def configure(settings_link):
+    """Build a fresh experiment from settings; a bad setting is an error reply."""
     from models.experiment import Experiment
-    if state["data"] is None:
-        return _reply({"error": "The data is not loaded yet."})
-    config = _config(config_text)
-    state["experiment"] = Experiment(config, state["data"])
-    state["config"] = config
-    return _reply({"ok": True, "config": config, "model": _info(state["experiment"])})
+    state["experiment"] = exp = Experiment(_settings(settings_link), _data())
+    return _reply({"ok": True, "config": exp.config, "model": _info(exp)})
 
 
-@safe
-def set_live(config_text):
-    """Apply settings that need no rebuild (threshold rule and value, epochs per run)."""
-    config = _config(config_text)
-    exp = state["experiment"]
-    if exp is None:
-        return _reply({"error": "No model yet."})
-    for key in LIVE_KEYS:
+@command
+def set_live(settings_link):
+    """Apply settings that need no rebuild (protocol.LIVE_KEYS)."""
+    config = _settings(settings_link)
+    exp = _experiment()
+    for key in protocol.LIVE_KEYS:
         exp.config[key] = config[key]
     return _reply({"ok": True})
 
 
-@safe
+@command
 def train_epoch():
     """One epoch. "stopped" is "diverged" or "early_stopping" when training must stop; the UI
-    decides when a run of N epochs is complete."""
-    exp = state["experiment"]
-    if exp is None:
-        return _reply({"error": "No model yet: the engine is still starting."})
-    r = exp.train_epoch()
-    stopped = r.get("stopped")
-    if stopped == "diverged" or (stopped == "early_stopping" and r.get("message")):
-        pass
-    else:
-        r["stopped"] = None
-    r["ms"] = float(r["ms"])
-    return _reply(r)
+    decides when a run of `epochs` epochs is complete."""
+    return _reply(_experiment().train_epoch())
 
 
 # ---- looking at the model ------------------------------------------------------------------
@@ -206,15 +207,23 @@ def _point(m):
     return [{"fpr": m["fpr"], "tpr": m["tpr"]}]
 
 
-@safe
-def snapshot(beat):
-    """Everything the training view's charts show, for the current model (framed reply)."""
-    exp = state["experiment"]
-    if exp is None:
-        return _reply({"error": "No model yet."})
+def _class(exp, label):
+    from data import about
+    return about.class_name(exp.about, int(label), short=True)
+
+
+def _sample_index(exp, i):
+    return max(0, min(int(i), len(exp.x_test) - 1))
+
+
+@command
+def training_view(sample):
+    """Everything the training view's charts show for the current model, with test sample
+    `sample` selected (framed reply)."""
+    exp = _experiment()
     ev = exp.evaluate()
-    beat = max(0, min(int(beat), len(exp.x_test) - 1))
-    rec = exp.reconstruct(beat)
+    i = _sample_index(exp, sample)
+    rec = exp.reconstruct(i)
     lat = exp.latent()
     labels = ev["labels"]
     errors = ev["errors"]
@@ -223,59 +232,53 @@ def snapshot(beat):
         "epoch": exp.epoch, "auc": ev["auc"], "threshold": ev["threshold"],
         "threshold_rule": ev["threshold_rule"], "uses_labels": ev["uses_labels"], "metrics": ev["metrics"],
         "err_min": min(positive) if positive else 1e-6, "err_max": max(errors) if errors else 1.0,
-        "beat": beat, "beat_class": CLASS_NAMES[labels[beat]], "beat_error": rec["error"],
+        "sample": i, "sample_class": _class(exp, labels[i]), "sample_error": rec["error"],
         "latent_method": lat["method"], "latent_explained": lat["explained"], "model": _info(exp),
     }
     parts = {
         "roc": {"roc": [{"fpr": a, "tpr": b} for a, b in ev["roc"]], "roc_point": _point(ev["metrics"])},
-        "hist": {"errors": [{"error": e, "cls": CLASS_NAMES[c]} for e, c in zip(errors, labels)],
+        "hist": {"errors": [{"error": e, "cls": _class(exp, c)} for e, c in zip(errors, labels)],
                  "threshold": [{"threshold": ev["threshold"]}]},
-        "latent": {"latent": [{"x": p[0], "y": p[1], "cls": CLASS_NAMES[c], "i": i}
-                              for i, (p, c) in enumerate(zip(lat["points"], labels))]},
+        "latent": {"latent": [{"x": p[0], "y": p[1], "cls": _class(exp, c), "i": k}
+                              for k, (p, c) in enumerate(zip(lat["points"], labels))]},
         "recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])},
     }
     return _framed(summary, parts)
 
 
-@safe
-def beat(i):
-    """One test beat of the training view's model: its reconstruction (framed reply)."""
-    exp = state["experiment"]
-    i = max(0, min(int(i), len(exp.x_test) - 1))
+@command
+def test_sample(sample):
+    """One test sample of the training view's model: its reconstruction (framed reply)."""
+    exp = _experiment()
+    i = _sample_index(exp, sample)
     rec = exp.reconstruct(i)
-    summary = {"beat": i, "beat_class": CLASS_NAMES[int(exp.test_labels[i])], "beat_error": rec["error"]}
+    summary = {"sample": i, "sample_class": _class(exp, exp.test_labels[i]), "sample_error": rec["error"]}
     return _framed(summary, {"recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])}})
 
 
-@safe
+@command
 def metrics_at(threshold):
     """Test metrics when flagging errors above `threshold` (framed: the threshold marks)."""
-    exp = state["experiment"]
-    m = exp.metrics_at(float(threshold))
+    m = _experiment().metrics_at(float(threshold))
     return _framed({"threshold": float(threshold), "metrics": m},
                    {"roc": {"roc_point": _point(m)}, "hist": {"threshold": [{"threshold": float(threshold)}]}})
 
 
-@safe
+@command
 def reconstruct_drawn(values_json):
-    """A heartbeat someone drew (140 values in data units) through the pretrained model."""
-    exp = state["pretrained"]
-    if exp is None:
-        return _reply({"error": "The pretrained model is not loaded yet."})
-    values = json.loads(values_json)
-    rec = exp.reconstruct_signal(values)
-    summary = {"recon_error": rec["error"], "threshold": exp.model.threshold}
+    """A sample someone drew (one value per time step, in data units) through the introduction's model."""
+    exp = _intro()
+    rec = exp.reconstruct_signal(json.loads(values_json))
+    summary = {"sample_error": rec["error"], "threshold": exp.model.threshold}
     return _framed(summary, {"recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])}})
 
 
 # ---- model files ---------------------------------------------------------------------------
 
-@safe
+@command
 def export_model():
     """The training view's model as a model file (models/serialize.py's JSON format)."""
-    exp = state["experiment"]
-    if exp is None:
-        return _reply({"error": "No model yet."})
+    exp = _experiment()
     if exp.model.threshold is None:
         exp.evaluate()
     return exp.to_json()
@@ -283,82 +286,45 @@ def export_model():
 
 def _open_model_file(text):
     """A model file -> an Experiment around it; ValueError naming what is wrong."""
+    from data import about
     from models import serialize
     from models.experiment import Experiment
     if not isinstance(text, str):
         raise serialize.ModelFileError("model file: not text")
+    data = _data()
     model = serialize.load_model(text)
-    n = int(len(state["data"]["test_x"][0]))
+    n = data["about"]["length"]
     if model.n_features != n:
-        raise serialize.ModelFileError("model file: n_features must be %d (a heartbeat here has %d samples), got %d"
-                                       % (n, n, model.n_features))
-    exp = Experiment(model.config, state["data"], model=model)
-    if exp.epoch >= exp.config["epochs"]:
-        exp.stopped = "done"
-    return exp
+        raise serialize.ModelFileError("model file: n_features must be %d (a %s here has %d samples), got %d"
+                                       % (n, about.samples(data["about"], 1), n, model.n_features))
+    return Experiment(model.config, data, model=model)
 
 
-@safe
-def load_model(text):
+@command
+def load_model(model_file_text):
     """Load a model file: it becomes the training view's model and the introduction's. A bad
     file changes nothing and the reply's error says what is wrong with it."""
     from models import links
-    if state["data"] is None:
-        return _reply({"error": "The data is not loaded yet."})
-    exp = _open_model_file(text)
-    intro = _open_model_file(text)  # its own copy: training on in the training view leaves it alone
+    exp = _open_model_file(model_file_text)
+    intro = _open_model_file(model_file_text)  # its own copy: training on in the training view leaves it alone
     intro.evaluate()  # its threshold under its own rule
-    state["experiment"], state["config"], state["pretrained"] = exp, exp.config, intro
-    return _reply({"ok": True, "link": links.encode(exp.config), "model": _info(exp),
-                   "history": exp.history})
+    state["experiment"], state["intro"] = exp, intro
+    return _reply({"ok": True, "link": links.encode(exp.config), "model": _info(exp), "history": exp.history})
 
 
-def _rule_text(config):
-    rule = config["threshold_rule"]
-    if rule == "percentile":
-        return "the %gth percentile of its errors on validation beats" % config["threshold_percentile"]
-    if rule == "manual":
-        return "set by hand"
-    return "the one with the %s on the test labels" % ("best F1" if rule == "best_f1" else "best accuracy")
-
-
-def _threshold_grid(y, errors, model_threshold, steps=200):
-    """The introduction's threshold explorer table (as app/pretrained.py builds it at build time)."""
-    import math
-    from models import metrics
-    lo, hi = math.log10(max(errors.min(), 1e-9)), math.log10(max(errors.max(), 1e-9))
-    lo, hi = lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)
-    if hi <= lo:
-        hi = lo + 1
-    model_k = int(round((math.log10(max(model_threshold, 1e-12)) - lo) / (hi - lo) * steps))
-    model_k = max(0, min(steps, model_k))
-    rows = []
-    for k in range(steps + 1):
-        thr = 10 ** (lo + (hi - lo) * k / steps)
-        if k == model_k:
-            thr = model_threshold
-        m = metrics.metrics_at(y, errors, thr)
-        c = m["confusion"]
-        rows.append([float("%.6g" % thr)] + [round(float(m[key]), 4) for key in ("accuracy", "precision", "recall", "f1", "fpr")]
-                    + [c["tp"], c["fp"], c["tn"], c["fn"]])
-    return {"rows": rows, "model_step": model_k}
-
-
-@safe
+@command
 def intro_results(indices_json):
     """The introduction's numbers for its current model (after a model file was loaded): the
-    same fields as pretrained/gallery.json (errors of the gallery beats `indices`, threshold,
+    same fields as pretrained/gallery.json (errors of the gallery samples `indices`, threshold,
     metrics, threshold table) and, as the framed part "beats", pretrained/beats.json's content."""
     import numpy as np
-    from models import metrics
-    exp, base = state["pretrained"], state["intro_base"]
-    if exp is None or base is None:
-        return _reply({"error": "The pretrained model is not loaded yet."})
-    data = state["data"]
-    test = base.split["test"]  # the beats the gallery shows, in its order
+    from models import metrics, prep
+    exp, base = _intro(), state["intro_base"]
+    data = _data()
+    test = base.split["test"]  # the samples the gallery shows, in its order
     raw = np.asarray(data["test_x"], dtype=np.float32)[test]
     labels = np.asarray(data["test_y"])[test].astype(int)
-    y = (labels != 1).astype(int)
+    y = prep.is_anomaly(labels, data["about"])
     xs = exp.model.scaler.transform(raw).astype(np.float64)
     errors = exp.model.errors(xs)
     if exp.model.threshold is None:
@@ -369,18 +335,13 @@ def intro_results(indices_json):
     recon = exp.model.reconstruct(xs[indices]) * exp.model.scaler.scale + exp.model.scaler.shift
     signals = [{"in": [round(float(v), 3) for v in raw[i]], "out": [round(float(v), 3) for v in out]}
                for i, out in zip(indices, recon)]
-    cfg = exp.config
-    summary = {"config": cfg, "epochs": exp.epoch, "auc": metrics.auc(fpr, tpr), "threshold": thr,
-               "threshold_rule": cfg["threshold_rule"], "threshold_percentile": cfg["threshold_percentile"],
-               "rule_text": _rule_text(cfg), "metrics": metrics.metrics_at(y, errors, thr),
-               "n_test": int(len(labels)), "n_abnormal": int(y.sum()),
+    summary = {"config": exp.config, "epochs": exp.epoch, "auc": metrics.auc(fpr, tpr), "threshold": thr,
+               "metrics": metrics.metrics_at(y, errors, thr), "n_test": int(len(labels)), "n_abnormal": int(y.sum()),
                "errors": [float("%.6g" % errors[i]) for i in indices],
-               "grid": _threshold_grid(y, errors, thr), "sizes": _sizes(exp)}
+               "grid": metrics.threshold_grid(y, errors, thr), "sizes": _sizes(exp)}
     beats = {"signals": signals, "threshold": thr,
-             "hist": [{"error": float("%.6g" % e), "cls": CLASS_NAMES[int(c)]} for e, c in zip(errors, labels)]}
+             "hist": [{"error": float("%.6g" % e), "cls": _class(exp, c)} for e, c in zip(errors, labels)]}
     return _framed(summary, {"beats": beats})
 
 
-__export__ = ["load_numpy", "load_data", "warm_up", "load_pretrained", "configure", "set_live", "train_epoch",
-              "snapshot", "beat", "metrics_at", "reconstruct_drawn", "export_model", "load_model",
-              "intro_results"]
+__export__ = list(protocol.COMMANDS)

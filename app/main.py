@@ -13,12 +13,13 @@ import json
 
 from pyscript import document, window
 
+from data import about
+
 from models import settings
 
-from app.ui_common import call_json, el, say, state, text, yield_to_browser
+from app.protocol import LIVE_KEYS
+from app.ui_common import call_json, el, say, send, state, text, yield_to_browser
 from app import ui_controls, ui_files, ui_intro, ui_links, ui_train
-
-STEPS = ("runtime", "numpy", "data", "model")
 
 
 def initial_config():
@@ -43,7 +44,7 @@ def on_link(config):
     if not changed:
         return
     apply_config(config)
-    if [k for k in changed if k in ui_controls.LIVE_KEYS]:
+    if [k for k in changed if k in LIVE_KEYS]:
         asyncio.create_task(ui_train.apply_live())
         ui_train._progress()
     if (state["stale"] and state["engine_state"] == "ready" and not state["busy"] and not state["playing"]
@@ -73,7 +74,7 @@ def _update_stale():
     if built is not None:
         for s in settings.SETTINGS:
             k = s["key"]
-            if k not in ui_controls.LIVE_KEYS and cfg[k] != built[k]:
+            if k not in LIVE_KEYS and cfg[k] != built[k]:
                 stale = True
     was = state["stale"]
     state["stale"] = stale
@@ -87,7 +88,7 @@ def on_config_change(key):
     """Every user edit of a setting (controls or composer) ends here. state["config"] is valid."""
     _update_stale()
     ui_links.schedule_write()
-    if key in ui_controls.LIVE_KEYS:
+    if key in LIVE_KEYS:
         asyncio.create_task(ui_train.apply_live())
         if key == "epochs":
             ui_train._progress()
@@ -113,9 +114,8 @@ async def start_engine():
         mark_step("runtime", "done")
         # The whole start-up is sent at once, your model's build last: the worker runs it in order
         # (static/engine-worker.mjs), each step as soon as the one before is done.
-        engine = state["engine"]
-        loading = (engine.load_numpy(), engine.load_data(_url("data/ecg5000.bin")),
-                   engine.load_pretrained(_url("pretrained/model.json")))
+        loading = (send("load_numpy"), send("load_data", _url("data/ecg5000.bin")),
+                   send("load_pretrained", _url("pretrained/model.json")))
         build = ui_train.send_build()
         step = "numpy"
         mark_step("numpy", "active")
@@ -126,6 +126,7 @@ async def start_engine():
         mark_step("data", "active")
         say("Loading ECG heartbeats…")
         info = _check(json.loads(await loading[1]))
+        state["about"] = info["about"]
         document.body.dataset.kernels = info["kernels"]  # which matrix kernels the engine uses (tests read it)
         mark_step("data", "done")
         step = "model"
@@ -154,8 +155,8 @@ async def start_engine():
     ui_train.refresh_buttons()
     ui_files.refresh_buttons()
     window.charts.showLater()
-    say("Ready. " + str(info["train_beats"]) + " training and " + str(info["test_beats"])
-        + " test heartbeats loaded. Press Train to fit the autoencoder to normal beats.")
+    say("Ready. %d training and %d test %s loaded. Press Train to fit the autoencoder to normal %s."
+        % (info["train_samples"], info["test_samples"], about.samples(state["about"]), about.samples(state["about"])))
     asyncio.create_task(call_json("warm_up"))
     window.registerOfflineCache()  # static/sw-register.js: only now, not during start-up
 
@@ -203,6 +204,7 @@ async def main():
     # Each stage runs in a task of its own, so start-up never blocks input for long (Lighthouse
     # TBT); the engine starts last, once the page is built (static/engine-worker.mjs says why),
     # and runs its start-up on its own: start_engine follows it step by step.
+    state["about"] = json.loads(el("dataset-about").textContent)  # the build's dataset, until the engine says
     state["config"] = settings.validate(initial_config())
     await yield_to_browser()
     show_charts()

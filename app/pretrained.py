@@ -17,23 +17,20 @@ Results are cached under the cache dir, keyed by a hash of models/*.py, the data
 import glob
 import hashlib
 import json
-import math
 import os
 
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GALLERY_SIZE = 180         # beats shipped with the page (three pages of 60)
-FIRST_PAGE = {1: 24, 2: 20, 3: 6, 4: 8, 5: 2}  # the first 60: every class visible at once
-SPARK_W, SPARK_H = 140, 40  # sparkline viewBox
-GRID_STEPS = 200           # threshold explorer: slider positions (log-spaced thresholds)
+SPARK_H = 40               # sparkline viewBox height; its width is the sample's length (x = time step)
 RAW_LO, RAW_HI = -5.5, 3.5  # the value range sparklines and the drawing pad show (ECG5000 units)
 
 
 def _key(data_bin_path):
     h = hashlib.sha256()
-    for path in sorted(glob.glob(os.path.join(ROOT, "models", "*.py"))) + [os.path.abspath(__file__),
-                                                                            data_bin_path]:
+    code = glob.glob(os.path.join(ROOT, "models", "*.py")) + glob.glob(os.path.join(ROOT, "data", "*.py"))
+    for path in sorted(code) + [os.path.abspath(__file__), data_bin_path]:
         with open(path, "rb") as f:
             h.update(hashlib.sha256(f.read()).digest())
     return h.hexdigest()[:16]
@@ -66,7 +63,7 @@ def _r(x, digits=4):
 
 def sparkline(values, lo=RAW_LO, hi=RAW_HI):
     """An SVG path for a beat (original units): x = timestep, y downwards, in a
-    SPARK_W x SPARK_H box with a 2-unit margin."""
+    len(values) x SPARK_H box with a 2-unit margin."""
     pts = []
     span = (hi - lo) or 1.0
     for t in range(0, len(values), 2):
@@ -75,11 +72,11 @@ def sparkline(values, lo=RAW_LO, hi=RAW_HI):
     return "M" + "L".join(pts)
 
 
-def gallery_order(labels):
-    """Indices of test beats for the gallery: a first page showing every class, then the rest
-    in file order."""
+def gallery_order(labels, first_page):
+    """Indices of test beats for the gallery: a first page showing every class ({label: how many},
+    from the data layer), then the rest in file order."""
     first = []
-    for cls, n in FIRST_PAGE.items():
+    for cls, n in first_page.items():
         first += [int(i) for i in np.flatnonzero(labels == cls)[:n]]
     # interleave so neighbouring tiles differ: sort the first page by position in the file
     first.sort()
@@ -87,30 +84,9 @@ def gallery_order(labels):
     return (first + rest)[:GALLERY_SIZE]
 
 
-def threshold_grid(y, errors, model_threshold):
-    """Metrics at GRID_STEPS log-spaced thresholds spanning the errors (for the slider), plus the
-    index of the grid point nearest the model's own threshold."""
-    from models import metrics
-    lo, hi = math.log10(max(errors.min(), 1e-9)), math.log10(max(errors.max(), 1e-9))
-    lo, hi = lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)
-    model_k = int(round((math.log10(model_threshold) - lo) / (hi - lo) * GRID_STEPS))
-    model_k = max(0, min(GRID_STEPS, model_k))
-    rows = []
-    for k in range(GRID_STEPS + 1):
-        thr = 10 ** (lo + (hi - lo) * k / GRID_STEPS)
-        if k == model_k:
-            thr = model_threshold  # the slider's step for the model's own threshold is exact
-        m = metrics.metrics_at(y, errors, thr)
-        c = m["confusion"]
-        rows.append([float("%.6g" % thr), _r(m["accuracy"]), _r(m["precision"]), _r(m["recall"]),
-                     _r(m["f1"]), _r(m["fpr"]), c["tp"], c["fp"], c["tn"], c["fn"]])
-    return {"columns": ["threshold", "accuracy", "precision", "recall", "f1", "fpr", "tp", "fp", "tn", "fn"],
-            "rows": rows, "model_step": model_k, "log_lo": lo, "log_hi": hi}
-
-
 def train_and_describe(dataset):
-    from data import ecg5000
-    from models import settings
+    from data import about, ecg5000
+    from models import metrics, prep, settings
     from models.experiment import Experiment
     config = settings.defaults()
     exp = Experiment(config, dataset)
@@ -118,8 +94,9 @@ def train_and_describe(dataset):
     ev = exp.evaluate()
     errors = np.asarray(ev["errors"])
     labels = np.asarray(ev["labels"])
-    y = (labels != 1).astype(int)
-    order = gallery_order(labels)
+    info = dataset["about"]
+    y = prep.is_anomaly(labels, info)
+    order = gallery_order(labels, ecg5000.GALLERY_FIRST_PAGE)
     scaler = exp.model.scaler
     raw_test = exp.x_test * scaler.scale + scaler.shift  # back to the units of the data files
     recon = exp.model.reconstruct(exp.x_test[order]) * scaler.scale + scaler.shift
@@ -130,28 +107,23 @@ def train_and_describe(dataset):
         beats.append({"i": i, "c": int(labels[i]), "e": float("%.6g" % errors[i]),
                       "p": sparkline(raw_test[i])})
         signals.append({"in": [_r(v, 3) for v in raw_test[i]], "out": [_r(v, 3) for v in recon[j]]})
-    short = dict(ecg5000.CLASS_NAMES)
-    short[3] = "SV ectopic"  # chart legends stay short on phones
-    hist = [{"error": float("%.6g" % e), "cls": short[int(c)]} for e, c in zip(errors, labels)]
+    hist = [{"error": float("%.6g" % e), "cls": about.class_name(info, int(c), short=True)}
+            for e, c in zip(errors, labels)]
     gallery = {
         "config": config,
-        "layers": [config["encoder"], config["latent"]],
         "epochs": last["epoch"],
+        "sizes": [exp.model.n_features] + [int(layer.W.shape[1]) for layer in exp.model.net.layers],
         "auc": ev["auc"],
         "threshold": ev["threshold"],
-        "threshold_rule": ev["threshold_rule"],
-        "threshold_percentile": config["threshold_percentile"],
         "metrics": ev["metrics"],
         "n_test": int(len(labels)),
         "n_abnormal": int(y.sum()),
-        "classes": {str(k): v for k, v in ecg5000.CLASS_NAMES.items()},
-        "class_counts": {str(k): int((labels == k).sum()) for k in ecg5000.CLASS_NAMES},
+        "about": info,
         "beats": beats,
-        "grid": threshold_grid(y, errors, ev["threshold"]),
+        "grid": metrics.threshold_grid(y, errors, ev["threshold"]),
         "guide": sparkline(normal_mean),
         "raw_range": [RAW_LO, RAW_HI],
-        "guide_values": [_r(v, 3) for v in normal_mean],
-        "spark": [SPARK_W, SPARK_H],
+        "spark": [info["length"], SPARK_H],
     }
     beats_js = {"signals": signals, "hist": hist, "threshold": ev["threshold"]}
     return {"model.json": exp.to_json(), "gallery.json": json.dumps(gallery, separators=(",", ":")),

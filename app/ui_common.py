@@ -3,11 +3,14 @@ import json
 
 from pyscript import document, window
 
+from app import protocol
+
 # The whole UI state. state["config"] is always a complete, settings.validate-able dict: the
 # controls and the composer show it, links encode it, the engine is built from it.
 state = {
     "engine": None,          # the worker proxy once it answered
     "engine_state": "loading",  # loading | ready | failed
+    "about": None,           # the dataset's description (data/about.py): sample length, classes
     "config": None,          # what the controls show
     "hide": [],              # classroom mode: names (links.HIDE_NAMES) of controls the link hides
     "built_config": None,    # what the engine's training model was built from
@@ -18,13 +21,10 @@ state = {
     "run_target": None,      # the epoch a run of `epochs` epochs ends at
     "epoch": 0,
     "diverged": False,
-    "beat": 0,               # the training view's selected test beat
-    "summary": None,         # the last snapshot summary
+    "sample": 0,             # the training view's selected test sample
+    "summary": None,         # the last training_view summary
     "gallery": None,         # pretrained/gallery.json (small: no signals)
-    "intro_step": 0,
 }
-
-RS, US = "\x1e", "\x1f"
 
 
 def el(id_):
@@ -51,18 +51,19 @@ def say(message, error=False):
 
 def framed(reply):
     """Split a framed engine reply into (summary dict, {part name: JSON text})."""
-    pieces = reply.split(RS)
-    summary = json.loads(pieces[0])
-    parts = {}
-    for p in pieces[1:]:
-        name, _, body = p.partition(US)
-        parts[name] = body
-    return summary, parts
+    summary, parts = protocol.unframe(reply)
+    return json.loads(summary), parts
+
+
+def send(name, *args):
+    """Send an engine command (app/protocol.py) without waiting: its reply text, to await later."""
+    protocol.check_call(name, args)
+    return getattr(state["engine"], name)(*args)
 
 
 async def call(name, *args):
     """Call an engine command; returns its reply text (JSON or framed)."""
-    return await getattr(state["engine"], name)(*args)
+    return await send(name, *args)
 
 
 async def call_json(name, *args):
@@ -102,11 +103,6 @@ def sig(x):
 def to_js(obj):
     """Values for JS go as JSON text (MicroPython lists and dicts do not convert cleanly)."""
     return json.dumps(obj)
-
-
-def log10(x):
-    import math
-    return math.log(x) / math.log(10)
 
 
 async def yield_to_browser():

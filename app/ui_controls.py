@@ -11,8 +11,6 @@ from models import links, settings
 from app.ui_common import el, esc, state, thousands
 
 COMPOSER_KEYS = ("encoder", "latent", "decoder")
-# Settings that change nothing about the built model: applied at once, no rebuild.
-LIVE_KEYS = ("epochs", "threshold_rule", "threshold_percentile", "threshold")
 GROUPS = [("training", "Training"), ("model", "Layers"), ("data", "Data"),
           ("threshold", "Threshold"), ("advanced", "Advanced")]
 HELP = {
@@ -22,7 +20,6 @@ HELP = {
     "validation_pct": "Held out from training; the threshold rule and the validation loss use it.",
     "dropout": "Randomly silences hidden units while training.",
 }
-N_FEATURES = 140
 _on_change = [None]
 
 
@@ -169,7 +166,15 @@ def apply_config(config):
 # ---- the composer -----------------------------------------------------------------------------
 
 def sizes(config):
-    return [N_FEATURES] + list(config["encoder"]) + [config["latent"]] + settings.decoder_layers(config) + [N_FEATURES]
+    """Every layer's units, input and output being one sample's length (the dataset says it)."""
+    n = state["about"]["length"]
+    return [n] + list(config["encoder"]) + [config["latent"]] + settings.decoder_layers(config) + [n]
+
+
+def _bounds(part):
+    """(fewest, most) units of a layer in `part`, and (fewest, most) layers: models/settings.py."""
+    s = settings.BY_KEY[part]
+    return s["min"], s["max"], s["min_len"], s["max_len"]
 
 
 def param_count(layer_sizes):
@@ -222,23 +227,25 @@ def _diagram(cfg):
 
 def _unit_row(part, idx, n, label):
     key = "%s-%d" % (part, idx)
+    lo, hi = _bounds(part)[:2]
     return ('<li class="unit-row"><span class="uname" id="lbl-%s">%s</span>'
             '<button type="button" class="mini" data-act="units" data-part="%s" data-idx="%d" data-delta="-1" '
             'data-focus="dn-%s" aria-label="Fewer units in %s">−</button>'
-            '<input class="units-in" type="number" min="1" max="256" value="%d" data-act="set" data-part="%s" '
+            '<input class="units-in" type="number" min="%d" max="%d" value="%d" data-act="set" data-part="%s" '
             'data-idx="%d" data-focus="in-%s" aria-labelledby="lbl-%s" id="units-%s">'
             '<button type="button" class="mini" data-act="units" data-part="%s" data-idx="%d" data-delta="1" '
             'data-focus="up-%s" aria-label="More units in %s">+</button></li>'
-            % (key, label, part, idx, key, label, n, part, idx, key, key, key, part, idx, key, label))
+            % (key, label, part, idx, key, label, lo, hi, n, part, idx, key, key, key, part, idx, key, label))
 
 
 def _layer_list(part, layers, title):
     rows = "".join(_unit_row(part, i, n, "%s layer %d" % (title, i + 1)) for i, n in enumerate(layers))
+    fewest, most = _bounds(part)[2:]
     return ('<div class="layer-col" data-setting="%s"><h4>%s</h4><ul class="unit-list">%s</ul><div class="layer-btns">'
             '<button type="button" class="mini wide" data-act="add" data-part="%s" data-focus="add-%s" %s>+ layer</button>'
             '<button type="button" class="mini wide" data-act="del" data-part="%s" data-focus="del-%s" %s>− layer</button>'
-            '</div></div>' % (part, title, rows, part, part, "disabled" if len(layers) >= 10 else "",
-                              part, part, "disabled" if len(layers) <= (1 if part == "encoder" else 0) else ""))
+            '</div></div>' % (part, title, rows, part, part, "disabled" if len(layers) >= most else "",
+                              part, part, "disabled" if len(layers) <= fewest else ""))
 
 
 def render_composer():
@@ -289,18 +296,19 @@ def _composer_event(event):
     if act == "mirror":
         dec = [] if t.checked else settings.decoder_layers(cfg)
     elif act in ("units", "set"):
+        lo, hi = _bounds(part)[:2]
         if act == "set":
             try:
                 n = int(float(t.value))
             except ValueError:
-                el("msg-composer").textContent = "Units must be a whole number from 1 to 256."
+                el("msg-composer").textContent = "Units must be a whole number from %d to %d." % (lo, hi)
                 return
         else:
             cur = latent if part == "latent" else (enc if part == "encoder" else dec)[idx]
             n = cur + int(t.getAttribute("data-delta"))
-        if not 1 <= n <= (64 if part == "latent" else 256):
-            el("msg-composer").textContent = ("The bottleneck takes 1 to 64 units." if part == "latent"
-                                              else "A layer takes 1 to 256 units.")
+        if not lo <= n <= hi:
+            el("msg-composer").textContent = ("The bottleneck takes %d to %d units." if part == "latent"
+                                              else "A layer takes %d to %d units.") % (lo, hi)
             if act == "set":
                 render_composer()
             return

@@ -6,7 +6,10 @@ import json
 
 from pyscript import document, window
 
-from app.ui_common import call, el, esc, fmt, framed, pct, say, sig, state, text, thousands, yield_to_browser
+from data import about
+from models import settings
+
+from app.ui_common import call, el, esc, fmt, framed, pct, sig, state, text, yield_to_browser
 
 PAGE = 60
 RARE = 0.02  # the threshold explorer's "what if anomalies were rare" share
@@ -14,7 +17,11 @@ intro = {"shown": 0, "selected": None, "pending_drawing": None, "grid_cols": Non
 
 
 def class_name(c):
-    return state["gallery"]["classes"][str(c)]
+    return about.class_name(state["gallery"]["about"], c)
+
+
+def _abnormal(c):
+    return not about.is_normal(state["gallery"]["about"], c)
 
 
 def verdict_html(error, threshold, true_class=None):
@@ -25,7 +32,7 @@ def verdict_html(error, threshold, true_class=None):
             '<dl class="facts"><dt>Reconstruction error</dt><dd id="intro-error">%s</dd>' % sig(error),
             '<dt>Threshold</dt><dd id="intro-threshold">%s</dd>' % sig(threshold)]
     if true_class is not None:
-        truly = true_class != 1
+        truly = _abnormal(true_class)
         right = truly == abnormal
         rows.append('<dt>True class</dt><dd id="intro-class">%s (%s)</dd>'
                     % (esc(class_name(true_class)), "abnormal" if truly else "normal"))
@@ -44,10 +51,11 @@ def verdict_html(error, threshold, true_class=None):
 
 def _tile(j, b):
     name = class_name(b["c"])
+    width, height = state["gallery"]["spark"]
     return ('<button type="button" class="beat c%d" data-n="%d" aria-pressed="false" '
             'title="Test beat %d: %s, error %s" aria-label="Test beat %d, %s">'
-            '<svg viewBox="0 0 140 40" preserveAspectRatio="none" aria-hidden="true"><path d="%s"/></svg>'
-            '</button>' % (b["c"], j, b["i"], esc(name), sig(b["e"]), b["i"], esc(name), b["p"]))
+            '<svg viewBox="0 0 %d %d" preserveAspectRatio="none" aria-hidden="true"><path d="%s"/></svg>'
+            '</button>' % (b["c"], j, b["i"], esc(name), sig(b["e"]), b["i"], esc(name), width, height, b["p"]))
 
 
 def show_more(event=None):
@@ -68,7 +76,7 @@ def _legend():
     for b in g["beats"]:
         shipped[b["c"]] = shipped.get(b["c"], 0) + 1
     chips = []
-    for c in range(1, 6):
+    for c in about.labels(g["about"]):
         chips.append('<button type="button" class="chip c%d" data-c="%d" aria-pressed="true">'
                      '<span class="swatch" aria-hidden="true"></span>%s <small>(%d)</small></button>'
                      % (c, c, esc(class_name(c)), shipped.get(c, 0)))
@@ -119,9 +127,9 @@ async def _chart_beat(j, i):
 
 # ---- drawing your own heartbeat -----------------------------------------------------------------
 
-def resample(points, lo, hi, n=140):
-    """Pad points [[x, y], ...] (viewBox 0..140 x 0..40, y down, 2-unit margin) -> n values in data
-    units, linearly interpolated; before the first / after the last point the ends are held."""
+def resample(points, lo, hi, n, width, height):
+    """Pad points [[x, y], ...] (viewBox 0..width x 0..height, y down, 2-unit margin) -> n values in
+    data units, linearly interpolated; before the first / after the last point the ends are held."""
     pts = sorted(points, key=lambda p: p[0])
     xs, ys = [], []
     for x, y in pts:
@@ -134,7 +142,7 @@ def resample(points, lo, hi, n=140):
     k = 0
     span = hi - lo
     for t in range(n):
-        x = t * 140.0 / (n - 1)
+        x = t * float(width) / (n - 1)
         while k < len(xs) - 2 and xs[k + 1] < x:
             k += 1
         if x <= xs[0]:
@@ -144,7 +152,7 @@ def resample(points, lo, hi, n=140):
         else:
             x0, x1 = xs[k], xs[k + 1]
             y = ys[k] + (ys[k + 1] - ys[k]) * (x - x0) / (x1 - x0) if x1 > x0 else ys[k]
-        v = lo + (1 - (y - 2) / 36.0) * span
+        v = lo + (1 - (y - 2) / float(height - 4)) * span
         out.append(round(v, 4))
     return out
 
@@ -154,11 +162,12 @@ def on_stroke(event):
     if len(points) < 2:
         return
     xs = [p[0] for p in points]
-    if max(xs) - min(xs) < 70:
+    width, height = state["gallery"]["spark"]
+    if max(xs) - min(xs) < width / 2:
         text("draw-status", "Draw across the box from left to right (at least half its width), then let go.")
         return
     lo, hi = state["gallery"]["raw_range"]
-    values = resample(points, lo, hi)
+    values = resample(points, lo, hi, state["gallery"]["about"]["length"], width, height)
     intro["pending_drawing"] = values
     if state["engine_state"] != "ready":
         text("draw-status", "Got it. Your heartbeat will be scored as soon as the Python engine has "
@@ -185,10 +194,10 @@ async def score_drawing():
             prev.setAttribute("aria-pressed", "false")
     intro["selected"] = None
     text("intro-recon-title", "Your heartbeat")
-    el("intro-verdict").innerHTML = verdict_html(summary["recon_error"], summary["threshold"])
+    el("intro-verdict").innerHTML = verdict_html(summary["sample_error"], summary["threshold"])
     await window.charts.replaceMany("intro-recon", parts["recon"])
     el("intro-recon").dataset.beat = "drawn"
-    err = summary["recon_error"]
+    err = summary["sample_error"]
     verdict = "ABNORMAL" if err > summary["threshold"] else "NORMAL"
     text("draw-status", "Scored: %s (error %s, threshold %s). See the chart and verdict above. Clear to draw again."
          % (verdict, sig(err), sig(summary["threshold"])))
@@ -225,14 +234,14 @@ def on_threshold(event=None):
                     "anomalies it misses: look at recall (how many anomalies are caught) and the "
                     "false-alarm rate too." % (pct(rare_acc), pct(1 - RARE)))
     model_k = g["model_step"]
-    text("intro-thr-note", "This is the model's own threshold (%s of validation errors)."
-         % _rule_text() if k == model_k else "The model's own threshold is %s." % sig(g["rows"][model_k][0]))
+    text("intro-thr-note", "This is the model's own threshold: %s." % _rule_text() if k == model_k
+         else "The model's own threshold is %s." % sig(g["rows"][model_k][0]))
     window.charts.replace("intro-hist", "threshold", json.dumps([{"threshold": thr}]))
 
 
 def _rule_text():
     g = state["gallery"]
-    return "the %gth percentile" % g["threshold_percentile"]
+    return settings.threshold_rule_text(g["config"], about.samples(g["about"]))
 
 
 def on_thr_reset(event):
@@ -262,6 +271,7 @@ async def start():
     el("gallery-more").onclick = show_more
     show_more()
     await yield_to_browser()
+    el("pad").setAttribute("viewBox", "0 0 %d %d" % tuple(g["spark"]))
     el("pad-guide").setAttribute("d", g["guide"])
     el("pad").addEventListener("stroke", on_stroke)
     el("pad-clear").onclick = on_clear
@@ -287,7 +297,7 @@ async def _show_results():
     if j is None:
         j = 0
         for k, b in enumerate(g["beats"]):
-            if b["c"] != 1:
+            if _abnormal(b["c"]):
                 j = k
                 break
     show_beat(j)
@@ -296,12 +306,10 @@ async def _show_results():
 def _describe_model():
     g = state["gallery"]
     m = g["metrics"]
-    cfg = g["config"]
-    shape = "-".join(str(n) for n in g["sizes"]) if g.get("sizes") else "140-%s-%d-…-140" % (
-        "-".join(str(n) for n in cfg["encoder"]), cfg["latent"])
+    shape = "-".join(str(n) for n in g["sizes"])
     who = ("Your loaded model (layers %s, trained %d epochs)" if g.get("loaded")
            else "The pretrained model (layers %s, trained %d epochs on normal beats)") % (shape, g["epochs"])
-    rule = g.get("rule_text") or "the %gth percentile of its errors on validation beats" % g["threshold_percentile"]
+    rule = _rule_text()
     text("intro-model", "%s scores AUC %s on the %d test heartbeats (%d of them abnormal). Its threshold is "
          "%s: %s. At that threshold it catches %s of the anomalies with %s false alarms."
          % (who, fmt(g["auc"]), g["n_test"], g["n_abnormal"], rule, sig(g["threshold"]), pct(m["recall"]),
@@ -322,8 +330,7 @@ async def use_loaded_model():
         return
     for b, e in zip(g["beats"], summary["errors"]):
         b["e"] = e
-    for key in ("config", "epochs", "auc", "threshold", "threshold_rule", "threshold_percentile", "rule_text",
-                "metrics", "n_test", "n_abnormal", "sizes"):
+    for key in ("config", "epochs", "auc", "threshold", "metrics", "n_test", "n_abnormal", "sizes"):
         g[key] = summary[key]
     g["grid"]["rows"] = summary["grid"]["rows"]
     g["grid"]["model_step"] = summary["grid"]["model_step"]

@@ -7,15 +7,19 @@ import time
 
 from pyscript import document, window
 
-from models import links
+from data import about
+from models import links, settings
+from models.threshold_scale import LogScale
 
-from app.ui_common import (call, el, fmt, framed, log10, pct, say, sig, state, text, thousands)
+from app.protocol import LIVE_KEYS
+from app.ui_common import (call, el, fmt, framed, pct, say, send, sig, state, text, thousands)
 from app import ui_controls, ui_links
 
-SNAPSHOT_EVERY_MS = 400  # heavy charts (ROC, histogram, latent, beat) refresh at most this often
+CHARTS_EVERY_MS = 400  # heavy charts (ROC, histogram, latent, sample) refresh at most this often
+SLIDER_STEPS = 1000
 CHART_OF_PART = {"roc": "roc-chart", "hist": "hist-chart", "latent": "latent-chart", "recon": "recon-chart"}
 TILES = ("accuracy", "precision", "recall", "f1", "fpr", "fnr")
-train = {"last_snapshot": 0, "thr_busy": False, "thr_next": None, "stop_waiters": 0}
+train = {"last_charts": 0, "thr_busy": False, "thr_next": None}
 
 
 def now_ms():
@@ -64,9 +68,9 @@ def _model_line():
     shape = "-".join(str(n) for n in m["sizes"])
     el("engine-model").dataset.shape = shape
     el("engine-model").dataset.params = str(m["params"])
-    text("engine-model", "Model in training: %s, %s parameters, %s training / %s validation / %s test beats."
-         % (shape, thousands(m["params"]), thousands(m["train_beats"]), thousands(m["val_beats"]),
-            thousands(m["test_beats"])))
+    text("engine-model", "Model in training: %s, %s parameters, %s training / %s validation / %s test %s."
+         % (shape, thousands(m["params"]), thousands(m["train_samples"]), thousands(m["val_samples"]),
+            thousands(m["test_samples"]), about.samples(state["about"])))
 
 
 def _tiles(summary):
@@ -89,37 +93,25 @@ def _tiles(summary):
     text("thr-value", sig(thr))
 
 
-def _slider_from_threshold(thr):
+def _slider_scale():
     s = state["summary"]
-    if not s:
-        return
-    lo, hi = log10(max(s["err_min"], 1e-9)), log10(max(s["err_max"], 1e-9))
-    if hi <= lo:
-        hi = lo + 1
-    k = int(round((log10(max(thr, 1e-12)) - lo) / (hi - lo) * 1000))
-    el("thr-slider").value = str(max(0, min(1000, k)))
+    return LogScale(s["err_min"], s["err_max"], SLIDER_STEPS)
+
+
+def _slider_from_threshold(thr):
+    if state["summary"]:
+        el("thr-slider").value = str(_slider_scale().step(thr))
 
 
 def _threshold_from_slider():
-    s = state["summary"]
-    lo, hi = log10(max(s["err_min"], 1e-9)), log10(max(s["err_max"], 1e-9))
-    if hi <= lo:
-        hi = lo + 1
-    k = int(el("thr-slider").value)
-    v = 10 ** (lo + (hi - lo) * k / 1000.0)
+    v = _slider_scale().value(int(el("thr-slider").value))
     return links.parse_number("%.6g" % min(v, 10.0))[0] * 1.0  # exact (MicroPython's float() is not)
 
 
 def _rule_note(summary):
-    rule = summary["threshold_rule"]
-    cfg = state["config"]
-    if rule == "percentile":
-        t = "Threshold rule: %gth percentile of validation errors (no test labels used)." % cfg["threshold_percentile"]
-    elif rule == "manual":
-        t = "Threshold set by hand."
-    else:
-        t = "Threshold rule: %s on the test set. This peeks at the test labels, so the metrics are optimistic." % rule.replace("_", " ")
-    text("thr-rule", t)
+    cfg = dict(state["config"])
+    cfg["threshold_rule"] = summary["threshold_rule"]
+    text("thr-rule", "Threshold: %s." % settings.threshold_rule_text(cfg, about.samples(state["about"])))
 
 
 async def _push_parts(parts):
@@ -138,14 +130,14 @@ async def refresh(charts_later=False, sent=None):
     """Ask the engine for every chart of the current model and show it. charts_later: return once
     the numbers are shown and let the four charts fill in after (data-epoch is set once they have).
     sent: the reply of a snapshot command already sent (send_build)."""
-    reply = await (sent if sent is not None else call("snapshot", state["beat"]))
+    reply = await (sent if sent is not None else call("training_view", state["sample"]))
     summary, parts = framed(reply)
     if summary.get("error"):
         engine_problem(summary)
         return
     state["summary"] = summary
     state["model"] = summary["model"]
-    train["last_snapshot"] = now_ms()
+    train["last_charts"] = now_ms()
     _tiles(summary)
     _slider_from_threshold(summary["threshold"])
     _rule_note(summary)
@@ -166,12 +158,13 @@ async def refresh(charts_later=False, sent=None):
 
 def _beat_info(summary):
     thr = summary["threshold"]
-    err = summary["beat_error"]
+    err = summary["sample_error"]
     word = "ABNORMAL" if err > thr else "NORMAL"
-    el("beat-index").value = str(summary["beat"])
+    el("beat-index").value = str(summary["sample"])
     el("beat-info").dataset.error = links.format_float(err)  # full precision, for tests
-    el("beat-info").dataset.beat = str(summary["beat"])
-    text("beat-info", "%s beat · error %s · threshold %s → %s" % (summary["beat_class"], sig(err), sig(thr), word))
+    el("beat-info").dataset.beat = str(summary["sample"])
+    text("beat-info", "%s %s · error %s · threshold %s → %s"
+         % (summary["sample_class"], about.samples(state["about"], 1), sig(err), sig(thr), word))
 
 
 def engine_problem(reply):
@@ -187,12 +180,11 @@ def engine_problem(reply):
 
 
 def send_build():
-    """Send the engine the build of a fresh model from the current settings, and the snapshot of
+    """Send the engine the build of a fresh model from the current settings, and the request for
     its charts, without waiting: rebuild(sent=...) takes the replies."""
     config = dict(state["config"])
     # settings travel as link text: exact floats, the same numbers a shared link gives CPython
-    return (config, getattr(state["engine"], "configure")(links.encode(config)),
-            getattr(state["engine"], "snapshot")(state["beat"]))
+    return (config, send("configure", links.encode(config)), send("training_view", state["sample"]))
 
 
 async def rebuild(charts_later=False, sent=None):
@@ -205,7 +197,7 @@ async def rebuild(charts_later=False, sent=None):
         return False
     state["built_config"] = config
     # settings changed while it was being built (a link edited meanwhile) leave it stale
-    state["stale"] = bool([k for k in config if k not in ui_controls.LIVE_KEYS and state["config"][k] != config[k]])
+    state["stale"] = bool([k for k in config if k not in LIVE_KEYS and state["config"][k] != config[k]])
     state["diverged"] = False
     state["model"] = reply["model"]
     state["epoch"] = 0
@@ -260,7 +252,7 @@ async def train_loop(max_epochs=None):
                 state["run_target"] = state["epoch"]
                 say(r.get("message") or "Stopped early.")
                 break
-            if now_ms() - train["last_snapshot"] > SNAPSHOT_EVERY_MS:
+            if now_ms() - train["last_charts"] > CHARTS_EVERY_MS:
                 await refresh()
         await refresh()
         if not state["diverged"]:
@@ -373,10 +365,10 @@ async def apply_live():
 # ---- selected test beat -------------------------------------------------------------------------
 
 async def _show_beat(i):
-    summary, parts = framed(await call("beat", i))
+    summary, parts = framed(await call("test_sample", i))
     if summary.get("error"):
         return
-    state["beat"] = summary["beat"]
+    state["sample"] = summary["sample"]
     if state["summary"]:
         summary["threshold"] = state["summary"]["threshold"]
         _beat_info(summary)
@@ -388,7 +380,7 @@ def on_beat(event):
         return
     t = event.target
     act = t.getAttribute("data-act")
-    i = state["beat"]
+    i = state["sample"]
     if act == "prev":
         i -= 1
     elif act == "next":
@@ -398,7 +390,7 @@ def on_beat(event):
             i = int(float(el("beat-index").value))
         except ValueError:
             return
-    n = (state["model"] or {}).get("test_beats", 500)
+    n = (state["model"] or {}).get("test_samples", 1)
     i = max(0, min(n - 1, i))
     asyncio.create_task(_show_beat(i))
 

@@ -24,9 +24,10 @@ NM = runtime.NODE_MODULES
 
 # Python the browser runs. UI thread (MicroPython): the page logic plus the settings table and
 # link codec it shares with CPython. Engine worker (Pyodide): NumPy model and data code.
-UI_FILES = ["app/main.py", "app/__init__.py", "app/ui_common.py", "app/ui_controls.py", "app/ui_intro.py",
-            "app/ui_train.py", "app/ui_links.py", "app/ui_files.py", "models/__init__.py", "models/settings.py",
-            "models/links.py"]
+UI_FILES = ["app/main.py", "app/__init__.py", "app/protocol.py", "app/ui_common.py", "app/ui_controls.py",
+            "app/ui_intro.py", "app/ui_train.py", "app/ui_links.py", "app/ui_files.py", "data/__init__.py",
+            "data/about.py", "models/__init__.py", "models/settings.py", "models/links.py",
+            "models/threshold_scale.py"]
 ENGINE_PACKAGES_DIRS = ["models", "data"]
 ENCODED = (".gz", ".br")  # precompressed copies the server picks by Accept-Encoding
 COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg", ".bin", ".txt", ".webmanifest")
@@ -79,7 +80,8 @@ def add_data(files, data_dir, log):
     from data import ecg5000
     folder, origin = dataset.locate(data_dir, log)
     sources = [os.path.join(folder, n) for n in (ecg5000.POOL_FILE, ecg5000.TEST_FILE)]
-    key = hashlib.sha256(b"".join(_sha(p).encode() for p in sources if os.path.isfile(p))).hexdigest()
+    code = glob.glob(os.path.join(ROOT, "data", "*.py"))  # the pack's format and the description
+    key = hashlib.sha256(b"".join(_sha(p).encode() for p in sorted(code) + sources if os.path.isfile(p))).hexdigest()
     cached = os.path.join(CACHE, f"ecg5000-{key[:16]}.bin")
     if not os.path.exists(cached):
         log(f"reading ECG5000 from {folder} ({origin})")
@@ -94,14 +96,15 @@ def add_data(files, data_dir, log):
 def add_specs(files):
     """The charts as Vega specs: written with Altair (Vega-Lite), compiled by vega-lite in Node."""
     from app import charts
+    from data import ecg5000
     sources = [os.path.join(ROOT, "app", "charts.py"), os.path.join(ROOT, "builder", "vega_specs.mjs"),
-               os.path.join(NM, "vega-lite", "package.json")]
+               os.path.join(NM, "vega-lite", "package.json"), *sorted(glob.glob(os.path.join(ROOT, "data", "*.py")))]
     key = hashlib.sha256(b"".join(_content(p) for p in sources)).hexdigest()[:16]
     cached = os.path.join(CACHE, f"specs-{key}.json")
     if not os.path.exists(cached):
         os.makedirs(CACHE, exist_ok=True)
         with open(cached + ".vl", "w") as f:
-            json.dump(charts.all_specs(), f, separators=(",", ":"))
+            json.dump(charts.all_specs(ecg5000.ABOUT), f, separators=(",", ":"))
         subprocess.run(["node", sources[1], cached + ".vl", cached + ".part"], cwd=ROOT, check=True)
         os.replace(cached + ".part", cached)
         os.remove(cached + ".vl")
@@ -110,10 +113,7 @@ def add_specs(files):
 
 def add_pretrained(files, log):
     """The model the introduction view starts with, trained in CPython with a fixed seed."""
-    try:
-        from app import pretrained
-    except ImportError:
-        return
+    from app import pretrained
     files.update(pretrained.build(files["data/ecg5000.bin"], CACHE, log))
 
 
@@ -124,7 +124,7 @@ def add_app(files):
     for rel in UI_FILES:
         if os.path.exists(os.path.join(ROOT, rel)):
             files[rel] = os.path.join(ROOT, rel)
-    engine = {f"app/{name}": os.path.join(ROOT, "app", name) for name in ("__init__.py", "engine.py")}
+    engine = {f"app/{name}": os.path.join(ROOT, "app", name) for name in ("__init__.py", "engine.py", "protocol.py")}
     for pkg in ENGINE_PACKAGES_DIRS:
         for path in sorted(glob.glob(os.path.join(ROOT, pkg, "*.py"))):
             if os.path.basename(path) not in NOT_FOR_WORKER:
@@ -137,6 +137,7 @@ def add_app(files):
                   and os.path.exists(os.path.join(ROOT, rel))},
     }).encode()
     add_preloads(files)
+    add_dataset_about(files)
     return engine
 
 
@@ -160,6 +161,20 @@ def add_preloads(files):
     if PRELOADS_MARK not in page:
         raise ValueError("static/index.html lost its preloads mark")
     files["index.html"] = page.replace(PRELOADS_MARK, "\n".join(links).encode())
+
+
+ABOUT_MARK = b"<!-- the dataset's description: filled in by the build (builder/dist.py add_dataset_about) -->"
+
+
+def add_dataset_about(files):
+    """The built-in dataset's description (data/about.py) inside index.html, so the UI knows a
+    sample's length and the classes as it starts, before the engine has loaded the data."""
+    from data import ecg5000
+    page = _content(files["index.html"])
+    if ABOUT_MARK not in page:
+        raise ValueError("static/index.html lost its dataset description mark")
+    about = json.dumps(ecg5000.ABOUT, separators=(",", ":")).replace("</", "<\\/")
+    files["index.html"] = page.replace(ABOUT_MARK, about.encode())
 
 
 def add_bytecode(files, engine, log):

@@ -12,12 +12,18 @@ import struct
 
 import numpy as np
 
+from data import about
+
 STEPS = 140                    # samples per heartbeat
 CLASSES = (1, 2, 3, 4, 5)      # 1 normal, 2-5 anomalies
 POOL_FILE = "ECG5000_TEST.txt"   # 4500 beats: training pool
 TEST_FILE = "ECG5000_TRAIN.txt"  # 500 beats: test set
 EXPECTED_ROWS = {POOL_FILE: 4500, TEST_FILE: 500}
-CLASS_NAMES = {1: "Normal", 2: "R-on-T PVC", 3: "Supraventricular ectopic", 4: "PVC", 5: "Unclassified"}
+ABOUT = about.describe("ECG5000", "heartbeat", STEPS, [
+    [1, "Normal", "Normal"], [2, "R-on-T PVC", "R-on-T PVC"], [3, "Supraventricular ectopic", "SV ectopic"],
+    [4, "PVC", "PVC"], [5, "Unclassified", "Unclassified"]], normal=[1])
+# The introduction gallery's first page of 60 test beats: every class visible at once.
+GALLERY_FIRST_PAGE = {1: 24, 2: 20, 3: 6, 4: 8, 5: 2}
 # Identity of the original archive files (git blob ids, see shared/data/ecg5000/SOURCE.md).
 ORIGINAL_BLOBS = {TEST_FILE: "7f0d711c984c79616e09a430dbd2c5d89fed2416",
                   POOL_FILE: "305ae1c597012624060310dbc529484767b2b2e3"}
@@ -71,8 +77,8 @@ def load_ucr(path, expected_rows=None):
 
 
 def load_folder(folder):
-    """Both ECG5000 files from a folder -> dict(train_x, train_y, test_x, test_y)."""
-    out = {}
+    """Both ECG5000 files from a folder -> dict(train_x, train_y, test_x, test_y, about)."""
+    out = {"about": ABOUT}
     for key, name in (("train", POOL_FILE), ("test", TEST_FILE)):
         path = os.path.join(folder, name)
         if not os.path.isfile(path):
@@ -85,13 +91,14 @@ def git_blob_id(data):
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-# Compact form for the browser: a small JSON header then raw little-endian arrays.
-# Both the browser and CPython read this same form, so they train on identical float32 values.
-MAGIC = b"ECG5000\x01"
+# Compact form for the browser: a small JSON header (the arrays' layout and the dataset's
+# description) then raw little-endian arrays. Both the browser and CPython read this same form,
+# so they train on identical float32 values.
+MAGIC = b"ECG5000\x02"
 
 
 def to_bytes(ds):
-    parts, header = [], {}
+    parts, header = [], {"about": ds["about"]}
     offset = 0
     for key in ("train_x", "train_y", "test_x", "test_y"):
         arr = np.ascontiguousarray(ds[key], dtype="<f4" if key.endswith("_x") else "i1")
@@ -109,7 +116,7 @@ def from_bytes(blob):
     (n,) = struct.unpack("<I", blob[8:12])
     header = json.loads(blob[12:12 + n])
     body = memoryview(blob)[12 + n:]
-    out = {}
+    out = {"about": header.pop("about")}
     for key, h in header.items():
         dt = np.dtype(h["dtype"])
         count = int(np.prod(h["shape"]))

@@ -10,6 +10,8 @@ import time
 
 import numpy as np
 
+from data import ecg5000
+from data.about import describe
 from models import nn
 from models.experiment import Experiment
 
@@ -21,11 +23,14 @@ CONFIG = {"encoder": [15, 7], "latent": 2, "activation": "relu", "output_activat
           "train_size": 2600, "validation_pct": 0.0, "abnormal_pct": 0.0}
 
 
-def synthetic(n=2600, steps=140, seed=0):
+def synthetic(n=2600, steps=ecg5000.STEPS, seed=0):
+    """Random rows shaped like ECG5000's (the TensorFlow.js reference trains on the same shape),
+    every one of them of the one normal class."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n + 500, steps)).astype(np.float32)
-    y = np.ones(n + 500, dtype=int)
-    return {"train_x": x[:n], "train_y": y[:n], "test_x": x[n:], "test_y": y[n:]}
+    y = np.zeros(n + 500, dtype=int)
+    about = describe("synthetic", "row", steps, [[0, "Normal", "Normal"], [1, "Anomaly", "Anomaly"]], normal=[0])
+    return {"train_x": x[:n], "train_y": y[:n], "test_x": x[n:], "test_y": y[n:], "about": about}
 
 
 def run_once(dataset, seed):

@@ -43,12 +43,13 @@ class Experiment:
         self.x_val = scale(pool[idx["val"]])
         self.x_test = scale(np.asarray(dataset["test_x"], dtype=np.float32)[idx["test"]])
         self.test_labels = np.asarray(dataset["test_y"])[idx["test"]].astype(int)
-        self.y_test = (self.test_labels != prep.NORMAL_CLASS).astype(int)  # 1 = anomaly
+        self.y_test = prep.is_anomaly(self.test_labels, dataset["about"])  # 1 = anomaly
+        self.about = dataset["about"]
         self.split = idx
         self.optimizer = optimizers.make(config["optimizer"], model.net.params, config)
         self.history = model.history
         self.epoch = len(self.history)
-        self.stopped = None
+        self.stopped = None  # how training last ended: "done" (a fit), "early_stopping", "diverged"
         self._order = None  # this epoch's shuffled row order, and how far we are through it
         self._pos = 0
         self._best = None  # (val_loss, weights) for early stopping
@@ -59,11 +60,11 @@ class Experiment:
     def steps_per_epoch(self):
         return -(-len(self.x_train) // self.config["batch_size"])
 
-    def _snapshot(self):
+    def _checkpoint(self):
         return [w.copy() for w, _ in self.model.net.params], self.optimizer.get_state()
 
-    def _restore(self, snap):
-        weights, opt_state = snap
+    def _rollback(self, checkpoint):
+        weights, opt_state = checkpoint
         for (w, _), saved in zip(self.model.net.params, weights):
             w[...] = saved
         self.optimizer.set_state(opt_state)
@@ -81,12 +82,12 @@ class Experiment:
         train_epoch returns) when this step finished an epoch."""
         if self.stopped == "diverged":
             return {"epoch": self.epoch, "step": 0, "steps": self.steps_per_epoch, "loss": None,
-                    "result": self._result(None, None, 0.0)}
+                    "result": self._result(None, None, 0.0, stopped="diverged")}
         cfg, net = self.config, self.model.net
         if self._order is None:  # start of an epoch
             self._order = self.rng.permutation(len(self.x_train))
             self._pos, self._sum, self._ms = 0, 0.0, 0.0
-            self._start = self._snapshot()
+            self._start = self._checkpoint()
         t0 = time.perf_counter()
         rows = self._order[self._pos:self._pos + cfg["batch_size"]]
         self._pos += len(rows)
@@ -113,12 +114,12 @@ class Experiment:
         val_loss = self._loss(self.x_val) if weights_ok else None
         bad = [v for v in (train_loss, val_loss) if v is not None and not (v < DIVERGED_LOSS)]  # NaN-safe
         if bad or not weights_ok:
-            self._restore(self._start)
+            self._rollback(self._start)
             self.stopped = "diverged"
             msg = ("Training diverged in epoch %d (the loss became too large or not a number). "
                    "The weights from before that epoch were kept. Try a smaller learning rate."
                    % (self.epoch + 1))
-            return self._result(None, None, self._ms, msg)
+            return self._result(None, None, self._ms, msg, "diverged")
         self.epoch += 1
         ms = self._ms + (time.perf_counter() - t0) * 1000
         stopped, msg = self._check_stop(val_loss if val_loss is not None else train_loss)
@@ -130,22 +131,19 @@ class Experiment:
         patience = self.config["patience"]
         if patience > 0:
             if self._best is None or monitored < self._best[0]:
-                self._best, self._wait = (monitored, self._snapshot()), 0
+                self._best, self._wait = (monitored, self._checkpoint()), 0
             else:
                 self._wait += 1
                 if self._wait >= patience:
-                    self._restore(self._best[1])
+                    self._rollback(self._best[1])
                     self.stopped = "early_stopping"
                     return self.stopped, ("Stopped early: no improvement for %d epochs; kept the best "
                                           "weights (loss %.6g)." % (patience, self._best[0]))
-        if self.epoch >= self.config["epochs"]:
-            self.stopped = "done"
-            return "done", None
         return None, None
 
     def _result(self, loss, val_loss, ms, message=None, stopped=None):
         return {"epoch": self.epoch, "loss": loss, "val_loss": val_loss, "ms": float(ms),
-                "stopped": stopped or self.stopped, "message": message}
+                "stopped": stopped, "message": message}
 
     def train_epoch(self, on_step=None):
         """Train the rest of the current epoch; on_step(step_dict) is called after each batch."""
@@ -157,9 +155,14 @@ class Experiment:
                 return step["result"]
 
     def fit(self, on_epoch=None):
-        """Train until done, early stopping or divergence; returns the last epoch result."""
+        """Train one run: `epochs` more epochs (the setting's one meaning; the browser's Train button
+        runs as many), fewer on early stopping or divergence. Returns the last epoch's result, whose
+        "stopped" is "done" when the run completed."""
+        end = self.epoch + self.config["epochs"]
         while True:
             result = self.train_epoch()
+            if not result["stopped"] and self.epoch >= end:
+                self.stopped = result["stopped"] = "done"
             if on_epoch is not None:
                 on_epoch(result)
             if result["stopped"]:
@@ -248,10 +251,7 @@ class Experiment:
         Training can continue, but with fresh optimizer state and shuffling."""
         from models import serialize
         model = serialize.load_model(text)
-        exp = cls(model.config, dataset, model=model)
-        if exp.epoch >= exp.config["epochs"]:
-            exp.stopped = "done"
-        return exp
+        return cls(model.config, dataset, model=model)
 
 
 def pca2(x):

@@ -6,6 +6,8 @@ ROC/AUC follow scikit-learn's definitions exactly (tests compare to 1e-12).
 """
 import numpy as np
 
+from models.threshold_scale import LogScale
+
 
 def roc_curve(y, score):
     """False and true positive rates at every distinct score, highest first, from (0, 0).
@@ -99,3 +101,24 @@ def best_threshold(y, score, metric):
     else:
         value = (tp + tn) / y.size
     return float(cand[int(np.argmax(value))])
+
+
+GRID_METRICS = ("accuracy", "precision", "recall", "f1", "fpr")  # the threshold explorer's columns
+
+
+def threshold_grid(y, errors, model_threshold, steps=200):
+    """The threshold explorer's table: metrics at `steps` + 1 log-spaced thresholds spanning the
+    errors (models/threshold_scale.py), the step nearest the model's own threshold holding
+    exactly that threshold."""
+    errors = np.asarray(errors)
+    scale = LogScale(errors.min(), errors.max(), steps, pad=0.05)
+    model_k = scale.step(model_threshold)
+    rows = []
+    for k in range(steps + 1):
+        thr = model_threshold if k == model_k else scale.value(k)
+        m = metrics_at(y, errors, thr)
+        c = m["confusion"]
+        rows.append([float("%.6g" % thr)] + [round(float(m[key]), 4) for key in GRID_METRICS]
+                    + [c["tp"], c["fp"], c["tn"], c["fn"]])
+    return {"columns": ["threshold"] + list(GRID_METRICS) + ["tp", "fp", "tn", "fn"],
+            "rows": rows, "model_step": model_k, "log_lo": scale.lo, "log_hi": scale.hi}

@@ -1,7 +1,11 @@
 """Which beats train, validate and test; and the scaler fitted on the training beats only."""
 import numpy as np
 
-NORMAL_CLASS = 1  # ECG5000: class 1 normal, classes 2-5 anomalies
+
+
+def is_anomaly(labels, about):
+    """1 where a label is not one of the dataset's normal classes (data/about.py), else 0."""
+    return (~np.isin(np.asarray(labels), about["normal"])).astype(int)
 
 
 def split(dataset, config, rng):
@@ -11,9 +15,9 @@ def split(dataset, config, rng):
     Validation: `validation_pct` % carved out of those training beats, never from the test set.
     Test: `test_size` beats of the test file, kept in file order (all of them by default).
     """
-    labels = np.asarray(dataset["train_y"])
-    normal = np.flatnonzero(labels == NORMAL_CLASS)
-    abnormal = np.flatnonzero(labels != NORMAL_CLASS)
+    anomaly = is_anomaly(dataset["train_y"], dataset["about"])
+    normal = np.flatnonzero(anomaly == 0)
+    abnormal = np.flatnonzero(anomaly)
     n = config["train_size"]
     n_abn = int(round(n * config["abnormal_pct"] / 100.0))
     n_norm = n - n_abn

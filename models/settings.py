@@ -132,3 +132,26 @@ def decoder_layers(config):
     """The decoder's hidden sizes: explicit, or the encoder mirrored."""
     dec = config.get("decoder") or []
     return list(dec) if dec else list(reversed(config["encoder"]))
+
+
+def _ordinal(x):
+    """95 -> "95th", 91 -> "91st", 99.5 -> "99.5th"."""
+    text = "%g" % x
+    if x != int(x) or 10 <= int(x) % 100 <= 13:
+        return text + "th"
+    return text + {1: "st", 2: "nd", 3: "rd"}.get(int(x) % 10, "th")
+
+
+def threshold_rule_text(config, samples="samples"):
+    """How the threshold was chosen, as one phrase for every place that says it:
+    "the 95th percentile of the errors on validation heartbeats (no test labels used)"."""
+    rule = config["threshold_rule"]
+    if rule == "percentile":
+        # models/prep.split holds out no validation set when the share rounds to no sample
+        held_out = int(round(config["train_size"] * config["validation_pct"] / 100.0)) > 0
+        return "the %s percentile of the errors on %s %s (no test labels used)" % (
+            _ordinal(config["threshold_percentile"]), "validation" if held_out else "training", samples)
+    if rule == "manual":
+        return "set by hand"
+    return ("the one with the %s on the test labels (this peeks at them, so the metrics are optimistic)"
+            % ("best F1" if rule == "best_f1" else "best accuracy"))

@@ -1,6 +1,6 @@
 // The drawing pad's pointer handling (mouse, pen, touch). It only records and draws the stroke;
-// when the pointer lifts it sends the points (viewBox units, 0..140 x 0..40) to Python as a
-// "stroke" event whose detail is JSON text. Turning them into a heartbeat is Python's job.
+// when the pointer lifts it sends the points (in the pad's viewBox units) to Python as a "stroke"
+// event whose detail is JSON text. Turning them into a sample is Python's job.
 (() => {
   const pads = {};
   window.drawPad = {
@@ -11,8 +11,9 @@
       pads[id] = pad;
       const at = (e) => {
         const r = svg.getBoundingClientRect();
-        const x = Math.min(140, Math.max(0, ((e.clientX - r.left) / r.width) * 140));
-        const y = Math.min(40, Math.max(0, ((e.clientY - r.top) / r.height) * 40));
+        const { width, height } = svg.viewBox.baseVal;
+        const x = Math.min(width, Math.max(0, ((e.clientX - r.left) / r.width) * width));
+        const y = Math.min(height, Math.max(0, ((e.clientY - r.top) / r.height) * height));
         return [Math.round(x * 100) / 100, Math.round(y * 100) / 100];
       };
       const redraw = () => {

@@ -27,7 +27,8 @@ def test_real_files_load_with_expected_shapes_and_classes():
 def test_compact_form_round_trips_exactly():
     ds = ecg5000.load_folder(ecg_dir())
     back = ecg5000.from_bytes(ecg5000.to_bytes(ds))
-    for key in ds:
+    assert back["about"] == ds["about"] == ecg5000.ABOUT
+    for key in ("train_x", "train_y", "test_x", "test_y"):
         assert np.array_equal(ds[key], back[key]) and back[key].dtype == ds[key].dtype
 
 

@@ -8,6 +8,7 @@ import functools
 import numpy as np
 import pytest
 
+from data import ecg5000
 from models import prep, settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -16,15 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 @functools.lru_cache(maxsize=1)
 def ecg():
     folder = os.environ.get("ECG5000_DIR") or os.path.join(ROOT, "..", "shared", "data", "ecg5000")
-    try:
-        from data.ecg5000 import load_folder
-    except ImportError:  # data/ecg5000.py not there yet: read the UCR text directly
-        def load_folder(folder):
-            pool = np.loadtxt(os.path.join(folder, "ECG5000_TEST.txt"))
-            test = np.loadtxt(os.path.join(folder, "ECG5000_TRAIN.txt"))
-            return {"train_x": pool[:, 1:].astype(np.float32), "train_y": pool[:, 0].astype(int),
-                    "test_x": test[:, 1:].astype(np.float32), "test_y": test[:, 0].astype(int)}
-    return load_folder(folder)
+    return ecg5000.load_folder(folder)
 
 
 def split(**overrides):
@@ -61,7 +54,7 @@ def test_split_is_deterministic_per_seed():
 
 def test_impossible_split_is_refused():
     tiny = {"train_x": np.zeros((20, 3)), "train_y": np.r_[np.ones(5), np.full(15, 2)],
-            "test_x": np.zeros((10, 3)), "test_y": np.ones(10)}
+            "test_x": np.zeros((10, 3)), "test_y": np.ones(10), "about": ecg5000.ABOUT}
     with pytest.raises(ValueError, match="needs 10 normal"):
         prep.split(tiny, settings.validate({"train_size": 10}), np.random.default_rng(0))
 

@@ -141,9 +141,13 @@ def test_pca_matches_svd():
 
 
 def run(config, epochs=None):
+    """`epochs` epochs one by one, or (None) one run of the config's epochs through fit()."""
     exp = Experiment(config, ecg())
-    losses = [exp.train_epoch()["loss"] for _ in range(epochs or exp.config["epochs"])]
-    return exp, losses
+    if epochs is None:
+        results = []
+        exp.fit(on_epoch=results.append)
+        return exp, [r["loss"] for r in results]
+    return exp, [exp.train_epoch()["loss"] for _ in range(epochs)]
 
 
 def test_same_seed_identical_different_seed_differs():

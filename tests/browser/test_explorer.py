@@ -145,7 +145,7 @@ def test_engine_commands_run_in_the_order_sent(page):
         const engine = await window.startEngine(), order = [];
         await Promise.all([
             engine.load_pretrained(new URL('pretrained/model.json', document.baseURI).href).then(() => order.push('load')),
-            engine.beat(3).then(() => order.push('beat'))]);
+            engine.test_sample(3).then(() => order.push('beat'))]);
         return order;
     }""")
     assert order == ["load", "beat"]
