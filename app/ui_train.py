@@ -7,7 +7,7 @@ import time
 
 from pyscript import document, window
 
-from models import links
+from models import exact_numbers, links
 
 from app.ui_common import (call, el, fmt, framed, log10, pct, say, sig, state, text, thousands)
 from app import ui_controls, ui_links
@@ -107,7 +107,7 @@ def _threshold_from_slider():
         hi = lo + 1
     k = int(el("thr-slider").value)
     v = 10 ** (lo + (hi - lo) * k / 1000.0)
-    return links.parse_number("%.6g" % min(v, 10.0))[0] * 1.0  # exact (MicroPython's float() is not)
+    return exact_numbers.parse_number("%.6g" % min(v, 10.0))[0] * 1.0  # exact (MicroPython's float() is not)
 
 
 def _rule_note(summary):
@@ -169,7 +169,7 @@ def _beat_info(summary):
     err = summary["beat_error"]
     word = "ABNORMAL" if err > thr else "NORMAL"
     el("beat-index").value = str(summary["beat"])
-    el("beat-info").dataset.error = links.format_float(err)  # full precision, for tests
+    el("beat-info").dataset.error = exact_numbers.format_float(err)  # full precision, for tests
     el("beat-info").dataset.beat = str(summary["beat"])
     text("beat-info", "%s beat · error %s · threshold %s → %s" % (summary["beat_class"], sig(err), sig(thr), word))
 
@@ -333,7 +333,7 @@ def on_slider(event):
     cfg["threshold_rule"] = "manual"
     cfg["threshold"] = thr
     el("set-threshold_rule").value = "manual"
-    el("set-threshold").value = links.format_float(thr)
+    el("set-threshold").value = exact_numbers.format_float(thr)
     ui_controls._update_applicability()
     ui_links.schedule_write()
     train["thr_next"] = thr
