@@ -36,15 +36,6 @@ in `rejected` every setting it did not use exactly as given, with a reason in pl
 Nothing from the link is ever shown as markup: decoded values are numbers, names from the
 settings table or names from `HIDE_NAMES`, and the offending text quoted in a reason is cut
 to 40 characters with <, >, &, quotes and invisible control characters replaced.
-
-Versions
---------
-`UPGRADES[n]` turns the pairs of a version-n link into version n+1 pairs. Each step gets and
-returns a list of (key, value) tuples of decoded text (value None for a bare `key` without '=').
-
-* Version 0: the draft link format used while the app was being written. It used two short
-  names, `lr` (now `learning_rate`) and `bs` (now `batch_size`); everything else is as in 1.
-  Read a version-0 link by writing `v=0`.
 """
 
 try:
@@ -57,7 +48,7 @@ except ImportError:  # the module files sit side by side (e.g. copied flat into 
 MAX_CHARS = 4096  # longer links are cut here; the rest is ignored and reported
 
 # Extra names `hide` accepts beside settings keys and group names: panels of the page.
-HIDE_PANELS = ["composer", "upload", "export", "baselines"]
+HIDE_PANELS = ["composer", "export"]
 
 
 def _hide_names():
@@ -77,18 +68,10 @@ def _hide_names():
 # group: the UI decides what hiding it means.)
 HIDE_NAMES = _hide_names()
 
-V0_ALIASES = {"lr": "learning_rate", "bs": "batch_size"}
-
-
-def _upgrade_0_to_1(pairs):
-    """Version 0 (draft) -> 1: rename the two short keys."""
-    out = []
-    for key, value in pairs:
-        out.append((V0_ALIASES.get(key, key), value))
-    return out
-
-
-UPGRADES = {0: _upgrade_0_to_1}
+# Upgrades of older links: none yet, version 1 being the first published format. To add one when
+# settings.VERSION goes from n to n + 1: `n: step`, where step(pairs) turns a version-n link's
+# (key, value) pairs of decoded text (value None for a bare `key`) into version n + 1 pairs.
+UPGRADES = {}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -132,8 +132,6 @@ def check_decoded(hash_text):
         ok = len(versions) == 1 and re.fullmatch(r"\d{1,9}", t, re.ASCII) and int(t) <= V
         if not ok:
             assert "v" in rejected_keys
-        if ok and int(t) == 0:
-            pairs = [(links.V0_ALIASES.get(k, k), v) for k, v in pairs]
     counts = {}
     last = {}
     for key, value in pairs:
@@ -342,15 +340,16 @@ def test_non_text_input_never_raises():
 
 def test_missing_version_means_current():
     assert links.decode("latent=3") == (with_(latent=3), [], [])
-    assert links.decode("lr=0.1")[2] == [("lr", "unknown setting")]  # aliases are version 0 only
+    assert links.decode("lr=0.1")[2] == [("lr", "unknown setting")]  # no short names
 
 
-def test_version_0_links_keep_working():
+def test_draft_short_names_are_unknown_settings():
+    """The unpublished draft format's `lr` and `bs` are read like any unknown key."""
     config, _, rejected = links.decode("v=0&lr=0.05&bs=64&latent=3")
-    assert config == with_(learning_rate=0.05, batch_size=64, latent=3)
-    assert rejected == []
+    assert config == with_(latent=3)
+    assert rejected == [("lr", "unknown setting"), ("bs", "unknown setting")]
     config, _, rejected = links.decode("v=0&lr=abc")
-    assert rejected[0][0] == "learning_rate"
+    assert rejected == [("lr", "unknown setting")]
 
 
 def test_newer_and_bad_versions_are_reported():
@@ -366,26 +365,29 @@ def test_newer_and_bad_versions_are_reported():
 
 
 def test_upgrades_chain_from_old_versions(monkeypatch):
-    """Pretend the app is at version 2, where `latent` was called `units` in version 1."""
-    def rename_units(pairs):
-        return [("latent" if k == "units" else k, v) for k, v in pairs]
+    """Pretend the app is at version 3: `latent` was `units` in version 1 and `size` in version 2,
+    and `learning_rate` was `rate` before version 3."""
+    def rename(names):
+        return lambda pairs: [(names.get(k, k), v) for k, v in pairs]
 
-    monkeypatch.setattr(settings, "VERSION", 2)
-    monkeypatch.setitem(links.UPGRADES, 1, rename_units)
-    assert links.decode("v=1&units=3") == (with_(latent=3), [], [])
-    assert links.decode("v=0&lr=0.5&units=3") == (with_(latent=3, learning_rate=0.5), [], [])
-    assert links.decode("v=2&units=3")[2] == [("units", "unknown setting")]
-    assert links.encode(with_(latent=3)) == "v=2&latent=3"
+    monkeypatch.setattr(settings, "VERSION", 3)
+    monkeypatch.setitem(links.UPGRADES, 1, rename({"units": "size"}))
+    monkeypatch.setitem(links.UPGRADES, 2, rename({"size": "latent", "rate": "learning_rate"}))
+    assert links.decode("v=2&size=3") == (with_(latent=3), [], [])
+    assert links.decode("v=1&rate=0.5&units=3") == (with_(latent=3, learning_rate=0.5), [], [])
+    assert links.decode("v=3&units=3")[2] == [("units", "unknown setting")]
+    assert links.encode(with_(latent=3)) == "v=3&latent=3"
 
 
 def test_a_failing_upgrade_is_reported_not_raised(monkeypatch):
     def broken(pairs):
         raise KeyError("oops")
 
-    monkeypatch.setitem(links.UPGRADES, 0, broken)
-    config, _, rejected = links.decode("v=0&latent=3&lr=1")
+    monkeypatch.setattr(settings, "VERSION", 2)
+    monkeypatch.setitem(links.UPGRADES, 1, broken)
+    config, _, rejected = links.decode("v=1&latent=3&lr=1")
     assert config == with_(latent=3)
-    assert rejected[0] == ("v", "could not upgrade the link from version 0; read it as it is")
+    assert rejected[0] == ("v", "could not upgrade the link from version 1; read it as it is")
 
 
 def test_decode_never_raises_even_on_internal_errors(monkeypatch):
