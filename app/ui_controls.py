@@ -6,7 +6,7 @@
 # ui_common.state["config"] and then calls the on_change callback (main.on_config_change).
 from pyscript import document
 
-from models import links, settings
+from models import exact_numbers, settings
 
 from app.ui_common import el, esc, state, thousands
 
@@ -67,7 +67,7 @@ def render_controls(container_id, on_change):
 
 def _short(v):
     # 0.01 -> "0.01", 2.0 -> "2", 1e-07 -> "1e-7" (exact: MicroPython's own repr is not)
-    return links.format_float(float(v))
+    return exact_numbers.format_float(float(v))
 
 
 def parse(key, raw):
@@ -76,7 +76,7 @@ def parse(key, raw):
     if s["kind"] == "choice":
         return settings.check_value(key, raw)
     t = raw.strip()
-    parsed = links.parse_number(t)  # exact decimal -> double, like a link (MicroPython's float() is not)
+    parsed = exact_numbers.parse_number(t)  # exact decimal -> double, like a link (MicroPython's float() is not)
     if parsed is None:
         raise ValueError("“%s” is not a number." % t[:20])
     v = parsed[0]

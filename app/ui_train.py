@@ -8,7 +8,7 @@ import time
 from pyscript import document, window
 
 from data import about
-from models import links, settings
+from models import exact_numbers, links, settings
 from models.threshold_scale import LogScale
 
 from app.protocol import LIVE_KEYS
@@ -105,7 +105,7 @@ def _slider_from_threshold(thr):
 
 def _threshold_from_slider():
     v = _slider_scale().value(int(el("thr-slider").value))
-    return links.parse_number("%.6g" % min(v, 10.0))[0] * 1.0  # exact (MicroPython's float() is not)
+    return exact_numbers.parse_number("%.6g" % min(v, 10.0))[0] * 1.0  # exact (MicroPython's float() is not)
 
 
 def _rule_note(summary):
@@ -161,7 +161,7 @@ def _beat_info(summary):
     err = summary["sample_error"]
     word = "ABNORMAL" if err > thr else "NORMAL"
     el("beat-index").value = str(summary["sample"])
-    el("beat-info").dataset.error = links.format_float(err)  # full precision, for tests
+    el("beat-info").dataset.error = exact_numbers.format_float(err)  # full precision, for tests
     el("beat-info").dataset.beat = str(summary["sample"])
     text("beat-info", "%s %s · error %s · threshold %s → %s"
          % (summary["sample_class"], about.samples(state["about"], 1), sig(err), sig(thr), word))
@@ -325,7 +325,7 @@ def on_slider(event):
     cfg["threshold_rule"] = "manual"
     cfg["threshold"] = thr
     el("set-threshold_rule").value = "manual"
-    el("set-threshold").value = links.format_float(thr)
+    el("set-threshold").value = exact_numbers.format_float(thr)
     ui_controls._update_applicability()
     ui_links.schedule_write()
     train["thr_next"] = thr

@@ -72,4 +72,6 @@ def _cache_dir(kind, files, names):
 
 
 def _host(path):
-    return HOST + os.path.abspath(path)
+    # realpath: Pyodide resolves a symbolic link's target inside its own file system, not under
+    # /host (a worktree's .cache may be a link to a shared folder)
+    return HOST + os.path.realpath(path)

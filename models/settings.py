@@ -10,7 +10,7 @@ choices, a label for people, and the group it is shown in.
 Kinds: "int", "float", "choice", "int_list" (comma separated in links).
 """
 
-VERSION = 1  # bump when a key's meaning changes; the hash codec upgrades old links
+VERSION = 1  # bump when a key's meaning changes; the hash codec upgrades old links (links.UPGRADES)
 
 ACTIVATIONS = ["relu", "leaky_relu", "elu", "tanh", "sigmoid", "linear"]
 OPTIMIZERS = ["sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adadelta", "adam", "adamax"]

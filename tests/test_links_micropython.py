@@ -1,6 +1,8 @@
-"""models/links.py and models/settings.py under the browser's own MicroPython (1.25.0, PyScript
+"""The link codec (models/links.py, with models/link_values.py, models/exact_numbers.py,
+models/url_text.py and models/settings.py) under the browser's own MicroPython (1.25.0, PyScript
 build) in Node: they import, and encode/decode give exactly the same results as under CPython
-for a few hundred links (specific, hostile, huge, random) and configurations.
+for a few hundred links (specific, hostile, huge, random) and configurations; so do the number
+and URL-text conversions the UI thread also calls directly.
 
 Needs `node` and node_modules/@micropython/micropython-webassembly-pyscript under the repository
 root (installed from package.json by `python build.py build`); fails, rather than skips, without.
@@ -14,7 +16,7 @@ import subprocess
 
 import pytest
 
-from models import links, settings
+from models import exact_numbers, links, settings, url_text
 
 pytestmark = pytest.mark.needs_node_modules
 
@@ -23,13 +25,13 @@ RUNNER = os.path.join(ROOT, "tests", "micropython_check.mjs")
 MICROPYTHON = os.path.join(ROOT, "node_modules", "@micropython", "micropython-webassembly-pyscript",
                            "micropython.mjs")
 
-# Runs under MicroPython. Floats travel both ways as "f:" + links.format_float text, because
+# Runs under MicroPython. Floats travel both ways as "f:" + exact_numbers.format_float text, because
 # MicroPython's own float() and repr (and so its json) are not exact.
 # Shared by both sides: floats as exact text (plain) and back (unplain).
 HELPERS = r'''
 def plain(x):
     if isinstance(x, float):
-        return "f:" + links.format_float(x)
+        return "f:" + exact_numbers.format_float(x)
     if isinstance(x, (list, tuple)):
         return [plain(v) for v in x]
     if isinstance(x, dict):
@@ -38,7 +40,7 @@ def plain(x):
 
 def unplain(x):
     if isinstance(x, str) and x.startswith("f:"):
-        return links.parse_number(x[2:])[0]
+        return exact_numbers.parse_number(x[2:])[0]
     if isinstance(x, list):
         return [unplain(v) for v in x]
     if isinstance(x, dict):
@@ -47,11 +49,12 @@ def unplain(x):
 '''
 SCRIPT = r'''
 import json, sys
-from models import links, settings
+from models import exact_numbers, links, settings, url_text
 ''' + HELPERS + r'''
 with open("/app/input") as f:
     data = unplain(json.load(f))
-out = {"implementation": sys.implementation.name, "decoded": [], "encoded": [], "described": []}
+out = {"implementation": sys.implementation.name, "decoded": [], "encoded": [], "described": [],
+       "numbers": [], "texts": []}
 for text in data["hashes"]:
     config, hide, rejected = links.decode(text)
     out["decoded"].append(plain([config, hide, rejected]))
@@ -60,11 +63,15 @@ for config, hide in data["configs"]:
     text = links.encode(config, hide)
     back = links.decode(text)
     out["encoded"].append([text, back[0] == settings.validate(config), back[1], back[2]])
+for text in data["numbers"]:
+    out["numbers"].append(plain(exact_numbers.parse_number(text)))
+for text in data["texts"]:
+    out["texts"].append([url_text.percent_decode(text), url_text.percent_encode(text), url_text.safe_text(text)])
 print(json.dumps(out))
 '''
 
 
-_helpers = {"links": links}
+_helpers = {"exact_numbers": exact_numbers}
 exec(HELPERS, _helpers)
 plain = _helpers["plain"]
 
@@ -129,6 +136,24 @@ def corpus():
     return hashes, configs
 
 
+def conversions():
+    """Texts for exact_numbers.parse_number, and for url_text's percent-encoding and safe_text."""
+    rng = random.Random(20250417)
+    numbers = ["0", "-0", "+3", ".5", "0e5", "1e 5", "1e999", "-1e999", "1e-999", "4.9e-324", "2.4e-324",
+               "2.2250738585072011e-308", "1.7976931348623157e308", "0.30000000000000004", "9" * 40,
+               "nan", "inf", "abc", "0x10", "1_0", "1e", ".", "", "\u0661"]
+    for _ in range(200):
+        x = rng.uniform(-1, 1) * 10.0 ** rng.randint(-320, 308)
+        numbers.append(rng.choice(["%r", "%.17g", "%.3e", "%.20f"]) % x)
+    texts = ["", "%E2%82%AC", "%e2%82%ac+x", "%zz%4", "%ff%E2%82", "100%", "%F0%9F%98%80%ED%A0%80%C0%80",
+             "<b>'hi'</b>", '"`&', "a\x00\u202eb\ufeff", "x" * 41, "\u20ac x", "a+b&c=d#", "\U0001F600"]
+    pieces = ["%", "%E2", "%82", "%AC", "%ff", "%C0", "%80", "%F0%9F", "%ED%A0", "%4", "%zz", "+", "a", "<",
+              "\u20ac", "%2B", "%25", "'", " ", "\u202e"]
+    for _ in range(100):
+        texts.append("".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))))
+    return numbers, texts
+
+
 def run_micropython(tmp_path, data):
     node = shutil.which("node")
     if node is None:
@@ -139,7 +164,8 @@ def run_micropython(tmp_path, data):
     script = tmp_path / "check.py"
     script.write_text(SCRIPT)
     source = tmp_path / "input.json"
-    source.write_text(json.dumps(plain(data)))
+    # as UTF-8: MicroPython's json reads a "\ud83d\ude00" escape as two lone surrogates
+    source.write_text(json.dumps(plain(data), ensure_ascii=False), encoding="utf-8")
     proc = subprocess.run([node, RUNNER, str(script), str(source)], capture_output=True, timeout=300)
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     return json.loads(proc.stdout.decode("utf-8"))
@@ -147,7 +173,8 @@ def run_micropython(tmp_path, data):
 
 def test_links_behave_the_same_under_micropython(tmp_path):
     hashes, configs = corpus()
-    got = run_micropython(tmp_path, {"hashes": hashes, "configs": configs})
+    numbers, texts = conversions()
+    got = run_micropython(tmp_path, {"hashes": hashes, "configs": configs, "numbers": numbers, "texts": texts})
     assert got["implementation"] == "micropython"
 
     for text, mp in zip(hashes, got["decoded"]):
@@ -162,3 +189,7 @@ def test_links_behave_the_same_under_micropython(tmp_path):
         assert same, text
         assert back_hide == [n for n in links.HIDE_NAMES if n in hide]
         assert back_rejected == [], text
+
+    assert got["numbers"] == [plain(exact_numbers.parse_number(text)) for text in numbers]
+    assert got["texts"] == [[url_text.percent_decode(text), url_text.percent_encode(text), url_text.safe_text(text)]
+                            for text in texts]
