@@ -72,4 +72,6 @@ def _cache_dir(kind, files, names):
 
 
 def _host(path):
-    return HOST + os.path.abspath(path)
+    # realpath: Pyodide's view of the host resolves a symlink's target inside its own tree, where
+    # an absolute target (a shared .cache, say) is not found
+    return HOST + os.path.realpath(path)
