@@ -104,8 +104,8 @@ async def load_data(url):
 def warm_up():
     """Let the browser compile the training path with its optimizing tier while the user reads:
     the first training run is then twice as fast. Called once after Ready."""
-    from models import nn
-    nn.warm_up()
+    from models import experiment
+    experiment.warm_up()
     return _reply({"ok": True})
 
 

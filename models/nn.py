@@ -367,18 +367,3 @@ def add_penalty_grad(net, kind, rate):
         if kind in ("l2", "l1l2"):
             layer.dW += (2 * rate) * layer.W
 
-
-def warm_up(steps=40):
-    """Train a throwaway network for a few steps on random data (~0.15 s in Pyodide), so that the
-    browser's WebAssembly engine has compiled the training path with its optimizing tier before
-    the first real run: the first 20-epoch training then takes ~0.35 s instead of ~0.7 s.
-    Touches no state besides the compiled code; call it once, when the engine is otherwise idle."""
-    from models import optimizers
-    rng = np.random.default_rng(0)
-    net = Autoencoder.build([140, 15, 7, 2, 7, 15, 140], 2, "relu", "sigmoid", "glorot_uniform", rng)
-    opt = optimizers.Adam(net.params, 0.001)
-    x = batch_layout(rng.uniform(0, 1, (256, 140)))
-    for _ in range(steps):
-        _, grad = mse(net.forward(x, rng=rng), x)
-        net.backward(grad)
-        opt.step()
