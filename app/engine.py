@@ -93,12 +93,11 @@ def preload():
 @_async_safe
 async def load_data(url):
     from data import ecg5000
-    from models import nn  # picks its matrix kernels on import: "wasm" (models/fastmath) when it loads
-    if sys.platform == "emscripten" and nn.KERNELS != "wasm":
-        nn.use_kernels("wasm")  # imported by preload(), for a snapshot: without them
+    from models import kernels
+    kernels.use("fastest")  # "wasm" (models/fastmath) when it loads; after preload()'s snapshot too
     state["data"] = ecg5000.from_bytes(await (await _fetch_ok(url)).bytes())
     return _reply({"train_beats": len(state["data"]["train_y"]), "test_beats": len(state["data"]["test_y"]),
-                   "kernels": nn.KERNELS})
+                   "kernels": kernels.KIND})
 
 
 def warm_up():
