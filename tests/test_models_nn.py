@@ -163,11 +163,11 @@ def einsum_kernels():
 def test_einsum_fallback_trains_like_blas(einsum_kernels):
     """The fallback path gives the same per-epoch losses as CPython's BLAS path (float64: ~1e-12)."""
     from models.experiment import Experiment
-    from tests.test_models_data import ecg
+    from tests.test_models_data import synthetic
     cfg = {"encoder": [16, 8], "latent": 3, "epochs": 3, "train_size": 600, "test_size": 100, "dropout": 0.1}
-    einsum = [Experiment(cfg, ecg()).train_epoch()["loss"]]
+    einsum = [Experiment(cfg, synthetic()).train_epoch()["loss"]]
     kernels.use("blas")
-    blas = [Experiment(cfg, ecg()).train_epoch()["loss"]]
+    blas = [Experiment(cfg, synthetic()).train_epoch()["loss"]]
     assert einsum == pytest.approx(blas, rel=1e-10)
 
 
