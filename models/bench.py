@@ -35,6 +35,18 @@ def run_once(dataset, seed):
     return time.perf_counter() - t0
 
 
+def evaluate_time(dataset, calls=10):
+    """Seconds per Experiment.evaluate() (test errors, threshold, ROC and metrics: what the training
+    view's charts show after each epoch) for the default experiment, trained: the mean of `calls`."""
+    exp = Experiment({}, dataset)
+    exp.fit()
+    exp.evaluate()
+    t0 = time.perf_counter()
+    for _ in range(calls):
+        exp.evaluate()
+    return (time.perf_counter() - t0) / calls
+
+
 def main(runs=5):
     dataset = synthetic()
     times = [run_once(dataset, seed) for seed in range(runs)]

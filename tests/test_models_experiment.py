@@ -5,7 +5,6 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: tiny matrices, see models/__init__.py
 import json
-import time
 
 import numpy as np
 import pytest
@@ -65,7 +64,7 @@ def test_epoch_results_are_plain_and_losses_fall(fitted):
     assert all(r["ms"] > 0 for r in results)
 
 
-def test_evaluate_shape_and_speed(fitted):
+def test_evaluate_shape(fitted):
     exp, _ = fitted
     ev = exp.evaluate()
     assert plain(ev)
@@ -73,11 +72,7 @@ def test_evaluate_shape_and_speed(fitted):
     assert len(ev["errors"]) == len(ev["labels"]) == 500
     assert ev["labels"] == [int(v) for v in synthetic()["test_y"]]  # file order
     assert 2 <= len(ev["roc"]) <= 200 and ev["roc"][0] == [0.0, 0.0] and ev["roc"][-1] == [1.0, 1.0]
-    assert ev["metrics"] == exp.metrics_at(ev["threshold"])
-    t0 = time.perf_counter()
-    for _ in range(10):
-        exp.evaluate()
-    assert (time.perf_counter() - t0) / 10 < 0.05
+    assert ev["metrics"] == exp.metrics_at(ev["threshold"])  # its speed: `python build.py bench`
 
 
 def test_percentile_threshold_uses_validation_errors(fitted):
