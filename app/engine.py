@@ -6,7 +6,6 @@
 # model file loaded by the user); "intro_base" is the shipped one, kept for which test samples
 # the introduction's gallery shows.
 import json
-import sys
 import time
 import traceback
 
@@ -111,20 +110,19 @@ def preload():
 @async_command
 async def load_data(url):
     from data import ecg5000
-    from models import nn  # picks its matrix kernels on import: "wasm" (models/fastmath) when it loads
-    if sys.platform == "emscripten" and nn.KERNELS != "wasm":
-        nn.use_kernels("wasm")  # imported by preload(), for a snapshot: without them
+    from models import kernels
+    kernels.use("fastest")  # "wasm" (models/fastmath) when it loads; after preload()'s snapshot too
     state["data"] = data = ecg5000.from_bytes(await download(url))
     return _reply({"train_samples": len(data["train_y"]), "test_samples": len(data["test_y"]),
-                   "kernels": nn.KERNELS, "about": data["about"]})
+                   "kernels": kernels.KIND, "about": data["about"]})
 
 
 @command
 def warm_up():
     """Let the browser compile the training path with its optimizing tier while the user reads:
     the first training run is then twice as fast. Called once after Ready."""
-    from models import nn
-    nn.warm_up()
+    from models import experiment
+    experiment.warm_up(_data()["about"]["length"])
     return _reply({"ok": True})
 
 

@@ -1,6 +1,6 @@
 // Loads the very runtime the app ships (app/pyodide), NumPy, and the repository's models/ and
 // data/ code, then runs models.bench.run_once on the real 2600 normal beats, exactly as the app's
-// engine would: models/nn picks its fastest kernels by itself when it is imported.
+// engine would: in the fastest kernels (models/kernels: "wasm", models/fastmath's, when they load).
 import { loadPyodide } from "./app/pyodide/pyodide.mjs";
 
 self.onmessage = async (e) => {
@@ -18,12 +18,13 @@ self.onmessage = async (e) => {
 import sys
 sys.path.insert(0, "/bench")
 from data import ecg5000
-from models import bench, nn
+from models import bench, kernels
+kernels.use("fastest")
 ds = ecg5000.from_bytes(blob.to_py())
 [bench.run_once(ds, seed) for seed in range(runs)]
 `).toJs();
-    // which matrix-product kernels models/nn chose at import ("wasm": models/fastmath's SIMD kernels)
-    self.postMessage({ times: Array.from(times), kernels: py.runPython("nn.KERNELS") });
+    // which kernels ran ("wasm": models/fastmath's SIMD kernels; "einsum": they did not load)
+    self.postMessage({ times: Array.from(times), kernels: py.runPython("kernels.KIND") });
   } catch (err) {
     self.postMessage({ error: String(err) });
   }

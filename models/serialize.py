@@ -1,7 +1,7 @@
 """Saved models: a versioned JSON document, checked field by field on loading.
 
 {"format": "anomaly-explorer-model", "version": 1, "settings_version": 1,
- "config": {...every setting...}, "n_features": 140,
+ "config": {...every setting...}, "n_features": <a sample's length>,
  "layers": [{"activation": "leaky_relu", "W": [[...], ...], "b": [...]}, ...],
  "scaler": {"kind": "minmax", "shift": [...], "scale": [...]},
  "threshold": 0.0123 or null, "threshold_rule": "percentile" or null,

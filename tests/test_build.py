@@ -23,7 +23,7 @@ def wheel_dir(tmp_path):
     """A local --pyodide-wheels folder holding genuine copies of every wheel the app loads."""
     src = tmp_path / "wheels"
     src.mkdir()
-    for name in runtime.wanted_files(runtime.ENGINE_PACKAGES + runtime.BASELINE_PACKAGES):
+    for name in engine_wheels():
         shutil.copyfile(os.path.join(WHEELS, name), src / name)
     return src
 
@@ -48,7 +48,7 @@ def test_tampered_wheel_is_refused_naming_file_and_hashes(wheel_dir, tmp_path):
 
 
 def test_missing_wheel_is_refused(wheel_dir, tmp_path):
-    name = next(n for n in runtime.wanted_files(runtime.BASELINE_PACKAGES) if n.startswith("joblib"))
+    name = next(n for n in engine_wheels() if n.startswith("numpy"))
     os.remove(wheel_dir / name)
     with pytest.raises(runtime.WheelError, match=f"missing: .*{name}"):
         runtime.collect_wheels(str(tmp_path / "dest"), str(wheel_dir))
@@ -72,7 +72,7 @@ def test_manifest_lists_every_file_in_dist_with_its_hash():
 def test_dist_holds_only_what_the_app_loads():
     names = {os.path.basename(p) for p in json.load(open(os.path.join(DIST, "manifest.json")))["files"]
              for p in [p["path"]]}
-    wanted = runtime.wanted_files(runtime.ENGINE_PACKAGES + runtime.BASELINE_PACKAGES)
+    wanted = engine_wheels()
     wheels = {n for n in names if n.endswith((".whl", ".zip")) and n not in ("python_stdlib.zip", "engine.zip")}
     assert wheels == set(wanted)
     assert not any(n.endswith(".map") for n in names)

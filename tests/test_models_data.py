@@ -1,5 +1,6 @@
-"""Shared ECG5000 loader for the models tests (imported by the other test_models_* files),
-and the data-split and scaler rules of models/prep.py."""
+"""Shared data for the models tests (imported by the other test_models_* files): ECG5000, and
+synthetic beats for the tests about the model's maths rather than ECG5000 itself; and the
+data-split and scaler rules of models/prep.py."""
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: tiny matrices, see models/__init__.py
@@ -20,14 +21,36 @@ def ecg():
     return ecg5000.load_folder(folder)
 
 
+@functools.lru_cache(maxsize=1)
+def synthetic():
+    """models.bench's synthetic beats (noise shaped like ECG5000's: 140 samples, a training pool and
+    500 test beats), a tenth of each part made anomalies by a bump of +4 over a seventh of the beat,
+    with classes 2-5: 2610 normal and 290 abnormal pool beats, 450 normal and 50 abnormal test beats."""
+    from data.about import describe
+    from models import bench
+    data = bench.synthetic(n=2900)
+    data["about"] = describe("synthetic", "beat", data["train_x"].shape[1],
+                             [[c, "Class %d" % c, "Class %d" % c] for c in range(1, 6)], normal=[1])
+    rng = np.random.default_rng(1)
+    for part in ("train", "test"):
+        x, y = data[part + "_x"], data[part + "_y"]
+        y[:] = 1
+        width = x.shape[1] // 7
+        for i in rng.choice(len(y), len(y) // 10, replace=False):
+            start = rng.integers(0, x.shape[1] - width + 1)
+            x[i, start:start + width] += 4
+            y[i] = rng.integers(2, 6)
+    return data
+
+
 def split(**overrides):
     cfg = settings.validate(overrides)
-    return prep.split(ecg(), cfg, np.random.default_rng(cfg["seed"])), cfg
+    return prep.split(synthetic(), cfg, np.random.default_rng(cfg["seed"])), cfg
 
 
 def test_default_split_sizes_and_purity():
     idx, cfg = split()
-    y = ecg()["train_y"]
+    y = synthetic()["train_y"]
     assert len(idx["train"]) + len(idx["val"]) == 2600
     assert len(idx["val"]) == 260
     assert (y[np.r_[idx["train"], idx["val"]]] == 1).all()  # abnormal_pct 0: only normal beats
@@ -37,7 +60,7 @@ def test_default_split_sizes_and_purity():
 
 def test_contamination_and_validation_come_from_training_pool_only():
     idx, cfg = split(train_size=1000, abnormal_pct=20.0, validation_pct=25.0, test_size=100)
-    y = ecg()["train_y"]
+    y = synthetic()["train_y"]
     chosen = np.r_[idx["train"], idx["val"]]
     assert len(chosen) == 1000 and (y[chosen] != 1).sum() == 200
     assert len(idx["val"]) == 250

@@ -1,17 +1,17 @@
 """The Experiment API the browser worker wraps: reproducibility, JSON-like results,
-divergence, early stopping, thresholds, scoring, and the quality bar (test AUC >= 0.97)."""
+divergence, early stopping, thresholds, scoring (on synthetic beats: the maths does not depend on
+the data), and the quality bar on ECG5000 (test AUC >= 0.97)."""
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: tiny matrices, see models/__init__.py
 import json
-import time
 
 import numpy as np
 import pytest
 
 from models import settings
 from models.experiment import Experiment, pca2
-from test_models_data import ecg
+from test_models_data import ecg, synthetic
 
 SMALL = {"train_size": 400, "epochs": 3, "batch_size": 64}
 
@@ -25,13 +25,23 @@ def plain(value):
     return value is None or type(value) in (bool, int, float, str)
 
 
-@pytest.fixture(scope="module")
-def trained():
-    """The default experiment, fully trained (shared by the read-only tests below)."""
-    exp = Experiment({}, ecg())
+def fit(dataset):
+    exp = Experiment({}, dataset)
     results = []
     exp.fit(on_epoch=results.append)
     return exp, results
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """The default experiment on ECG5000, fully trained."""
+    return fit(ecg())
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    """The default experiment on synthetic beats, fully trained (shared by the read-only tests below)."""
+    return fit(synthetic())
 
 
 def test_quality_defaults_beat_anomagram(trained):
@@ -45,8 +55,8 @@ def test_quality_defaults_beat_anomagram(trained):
     assert ev["metrics"]["accuracy"] > 0.9
 
 
-def test_epoch_results_are_plain_and_losses_fall(trained):
-    _, results = trained
+def test_epoch_results_are_plain_and_losses_fall(fitted):
+    _, results = fitted
     assert all(plain(r) for r in results)
     assert [r["epoch"] for r in results] == list(range(1, len(results) + 1))
     assert results[-1]["stopped"] == "done" and all(r["stopped"] is None for r in results[:-1])
@@ -54,29 +64,25 @@ def test_epoch_results_are_plain_and_losses_fall(trained):
     assert all(r["ms"] > 0 for r in results)
 
 
-def test_evaluate_shape_and_speed(trained):
-    exp, _ = trained
+def test_evaluate_shape(fitted):
+    exp, _ = fitted
     ev = exp.evaluate()
     assert plain(ev)
     json.dumps(ev, allow_nan=False)
     assert len(ev["errors"]) == len(ev["labels"]) == 500
-    assert ev["labels"] == [int(v) for v in ecg()["test_y"]]  # file order
+    assert ev["labels"] == [int(v) for v in synthetic()["test_y"]]  # file order
     assert 2 <= len(ev["roc"]) <= 200 and ev["roc"][0] == [0.0, 0.0] and ev["roc"][-1] == [1.0, 1.0]
-    assert ev["metrics"] == exp.metrics_at(ev["threshold"])
-    t0 = time.perf_counter()
-    for _ in range(10):
-        exp.evaluate()
-    assert (time.perf_counter() - t0) / 10 < 0.05
+    assert ev["metrics"] == exp.metrics_at(ev["threshold"])  # its speed: `python build.py bench`
 
 
-def test_percentile_threshold_uses_validation_errors(trained):
-    exp, _ = trained
+def test_percentile_threshold_uses_validation_errors(fitted):
+    exp, _ = fitted
     val_err = exp.model.errors(exp.x_val)
     assert exp.evaluate()["threshold"] == pytest.approx(np.percentile(val_err, 95.0), rel=1e-12)
 
 
-def test_threshold_rules(trained):
-    exp, _ = trained
+def test_threshold_rules(fitted):
+    exp, _ = fitted
     base = exp.config
     try:
         exp.config = dict(base, threshold_rule="best_f1")
@@ -94,13 +100,13 @@ def test_threshold_rules(trained):
     assert acc["metrics"]["accuracy"] >= max(exp.metrics_at(t)["accuracy"] for t in grid[::5]) - 1e-12
 
 
-def test_reconstruct_and_drawn_signal(trained):
-    exp, _ = trained
+def test_reconstruct_and_drawn_signal(fitted):
+    exp, _ = fitted
     r = exp.reconstruct(3)
     assert plain(r) and len(r["input"]) == len(r["output"]) == len(r["per_step"]) == 140
     assert r["error"] == pytest.approx(exp.evaluate()["errors"][3], rel=1e-5)
     assert r["error"] == pytest.approx(np.mean(r["per_step"]), rel=1e-9)
-    raw = ecg()["test_x"][3]
+    raw = synthetic()["test_x"][3]
     d = exp.reconstruct_signal([float(v) for v in raw])
     assert d["input"] == r["input"] and d["error"] == pytest.approx(r["error"], rel=1e-6)
     with pytest.raises(ValueError, match="140"):
@@ -109,8 +115,8 @@ def test_reconstruct_and_drawn_signal(trained):
         exp.reconstruct(500)
 
 
-def test_latent_identity(trained):
-    exp, _ = trained
+def test_latent_identity(fitted):
+    exp, _ = fitted
     lat = exp.latent()
     assert plain(lat) and lat["method"] == "identity" and len(lat["points"]) == 500
     codes = exp.model.net.encode(exp.x_test)
@@ -119,7 +125,7 @@ def test_latent_identity(trained):
 
 @pytest.mark.parametrize("latent", [1, 5])
 def test_latent_one_and_pca(latent):
-    exp = Experiment(dict(SMALL, latent=latent, epochs=1), ecg())
+    exp = Experiment(dict(SMALL, latent=latent, epochs=1), synthetic())
     exp.fit()
     lat = exp.latent()
     pts = np.array(lat["points"])
@@ -140,9 +146,9 @@ def test_pca_matches_svd():
     np.testing.assert_allclose(explained, (s ** 2 / (s ** 2).sum())[:2], rtol=1e-9)
 
 
-def run(config, epochs=None):
+def run(config, epochs=None, dataset=synthetic):
     """`epochs` epochs one by one, or (None) one run of the config's epochs through fit()."""
-    exp = Experiment(config, ecg())
+    exp = Experiment(config, dataset())
     if epochs is None:
         results = []
         exp.fit(on_epoch=results.append)
@@ -160,12 +166,12 @@ def test_same_seed_identical_different_seed_differs():
 
 
 def test_float64_arithmetic_by_default():
-    exp = Experiment(SMALL, ecg())
+    exp = Experiment(SMALL, synthetic())
     assert exp.model.net.flat.dtype == np.float64 and exp.x_train.dtype == np.float64
 
 
 def test_step_callbacks():
-    exp = Experiment(SMALL, ecg())
+    exp = Experiment(SMALL, synthetic())
     steps = []
     r = exp.train_epoch(on_step=steps.append)
     assert len(steps) == exp.steps_per_epoch == 6  # 360 training beats / 64
@@ -182,7 +188,7 @@ def test_every_optimizer_trains(opt):
 
 def test_divergence_stops_and_keeps_usable_weights():
     exp = Experiment(dict(SMALL, optimizer="sgd", learning_rate=10.0, output_activation="linear",
-                          activation="linear", epochs=20), ecg())
+                          activation="linear", epochs=20), synthetic())
     r = exp.fit()
     assert r["stopped"] == "diverged" and "diverged" in r["message"] and "learning rate" in r["message"]
     assert np.isfinite(exp.model.net.flat).all()
@@ -195,7 +201,7 @@ def test_divergence_stops_and_keeps_usable_weights():
 
 
 def test_early_stopping_restores_best():
-    exp = Experiment(dict(SMALL, patience=2, epochs=200, learning_rate=0.05), ecg())
+    exp = Experiment(dict(SMALL, patience=2, epochs=200, learning_rate=0.05), synthetic())
     results = []
     last = exp.fit(on_epoch=results.append)
     assert last["stopped"] == "early_stopping" and len(results) < 200 and "2 epochs" in last["message"]
@@ -216,7 +222,7 @@ def test_contaminated_training_without_validation():
 ])
 def test_bad_settings_refused(bad, key):
     with pytest.raises(ValueError, match=key):
-        Experiment(bad, ecg())
+        Experiment(bad, synthetic())
 
 
 def test_default_training_is_not_chaotic(monkeypatch):
@@ -225,13 +231,13 @@ def test_default_training_is_not_chaotic(monkeypatch):
     summed by einsum instead, and require the losses to stay that close. (In float32 this run drifted
     4e-3 apart; float64 arithmetic is what keeps it near 1e-12.)"""
     from models import nn
-    _, a = run({})
+    _, a = run({}, dataset=ecg)
 
     def forward(self, x):
         z = np.einsum("ij,jk->ik", x, self.W)
         z += self.b
         return nn.ACTIVATIONS[self.activation](z)
     monkeypatch.setattr(nn.Dense, "forward", forward)
-    _, b = run({})
+    _, b = run({}, dataset=ecg)
     rel = np.abs(np.array(a) - np.array(b)) / np.array(a)
     assert 0 < rel.max() < 1e-5  # the arithmetic did differ, and the run did not amplify it

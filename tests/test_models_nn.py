@@ -6,7 +6,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: tiny m
 import numpy as np
 import pytest
 
-from models import nn
+from models import kernels, nn
 
 ACTS = list(nn.ACTIVATIONS)
 
@@ -154,28 +154,29 @@ def test_params_are_views_of_one_flat_vector():
 @pytest.fixture
 def einsum_kernels():
     """The products Pyodide's NumPy uses when the WebAssembly kernels cannot load."""
-    before = nn.KERNELS
-    assert nn.use_kernels("einsum") == "einsum"
+    before = kernels.KIND
+    assert kernels.use("einsum") == "einsum"
     yield
-    nn.use_kernels(before)
+    kernels.use(before)
 
 
 def test_einsum_fallback_trains_like_blas(einsum_kernels):
     """The fallback path gives the same per-epoch losses as CPython's BLAS path (float64: ~1e-12)."""
     from models.experiment import Experiment
-    from tests.test_models_data import ecg
+    from tests.test_models_data import synthetic
     cfg = {"encoder": [16, 8], "latent": 3, "epochs": 3, "train_size": 600, "test_size": 100, "dropout": 0.1}
-    einsum = [Experiment(cfg, ecg()).train_epoch()["loss"]]
-    nn.use_kernels("blas")
-    blas = [Experiment(cfg, ecg()).train_epoch()["loss"]]
+    einsum = [Experiment(cfg, synthetic()).train_epoch()["loss"]]
+    kernels.use("blas")
+    blas = [Experiment(cfg, synthetic()).train_epoch()["loss"]]
     assert einsum == pytest.approx(blas, rel=1e-10)
 
 
 def test_wasm_kernels_are_not_used_outside_the_browser():
-    assert nn.use_kernels("wasm") == "einsum"  # no Pyodide here: falls back, never fails
-    nn.use_kernels("blas")
+    assert kernels.use("wasm") == "einsum"  # no Pyodide here: falls back, never fails
+    assert kernels.use("fastest") == "blas"  # CPython's NumPy has a BLAS
+    assert kernels.KIND == "blas"
 
 
 def test_unknown_kernels_are_refused():
     with pytest.raises(ValueError, match="kernels must be"):
-        nn.use_kernels("gpu")
+        kernels.use("gpu")

@@ -9,12 +9,13 @@ import pytest
 
 from models import serialize
 from models.experiment import Experiment
-from test_models_data import ecg
+from test_models_data import synthetic
 
 
 @pytest.fixture(scope="module")
 def exp():
-    e = Experiment({"train_size": 300, "epochs": 2, "latent": 3, "encoder": [12, 6], "decoder": [5, 9, 11]}, ecg())
+    e = Experiment({"train_size": 300, "epochs": 2, "latent": 3, "encoder": [12, 6], "decoder": [5, 9, 11]},
+                   synthetic())
     e.fit()
     e.evaluate()
     return e
@@ -30,13 +31,13 @@ def test_round_trip_is_exact(exp):
     assert np.array_equal(m.scaler.scale, exp.model.scaler.scale)
     assert m.threshold == exp.model.threshold and m.config == exp.config
     assert len(m.history) == 2
-    x = ecg()["test_x"][:20]
+    x = synthetic()["test_x"][:20]
     assert np.array_equal(m.score_raw(x), exp.model.score_raw(x))
     assert serialize.dumps(m) == text
 
 
 def test_experiment_from_json(exp):
-    again = Experiment.from_json(exp.to_json(), ecg())
+    again = Experiment.from_json(exp.to_json(), synthetic())
     # "epochs" counts one run (Train runs as many more): a loaded model has no run in progress
     assert again.epoch == 2 and again.stopped is None
     assert again.evaluate() == exp.evaluate()

@@ -55,6 +55,8 @@ def test_warm_visit_restores_the_snapshot_and_trains_identically(visited):
     marks = page.evaluate(MARKS)
     assert "snapshot restored" in marks and "snapshot saved" not in marks
     assert worker_created_before_the_page_was_parsed(page)
+    # the snapshot holds no SIMD kernels (app/engine.py, preload): the restored engine loads them
+    assert page.evaluate("document.body.dataset.kernels") == "wasm"
     assert first_epoch_loss(page) == cold_loss
 
 
