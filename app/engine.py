@@ -42,7 +42,7 @@ def command(fn):
             return fn(*args)
         except Exception as e:
             return _failure(e)
-    wrapper.__name__ = fn.__name__
+    wrapper.__name__, wrapper.__wrapped__ = fn.__name__, fn
     return wrapper
 
 
@@ -53,7 +53,7 @@ def async_command(fn):
             return await fn(*args)
         except Exception as e:
             return _failure(e)
-    wrapper.__name__ = fn.__name__
+    wrapper.__name__, wrapper.__wrapped__ = fn.__name__, fn
     return wrapper
 
 

@@ -61,7 +61,7 @@ async def _rebuild_for_link():
     try:
         say("Building the model of the link…")
         if await ui_train.rebuild():
-            say("Built the link's model: %s. Press Train." % "-".join(str(n) for n in state["model"]["sizes"]))
+            say("Built the link's model: %s. Press Train." % settings.shape_text(state["model"]["sizes"]))
     finally:
         state["busy"] = False
         ui_train.refresh_buttons()

@@ -6,9 +6,10 @@
 # ui_common.state["config"] and then calls the on_change callback (main.on_config_change).
 from pyscript import document
 
-from models import exact_numbers, settings
+from models import settings
 
 from app.ui_common import el, esc, state, thousands
+from app import control_text
 
 COMPOSER_KEYS = ("encoder", "latent", "decoder")
 GROUPS = [("training", "Training"), ("model", "Layers"), ("data", "Data"),
@@ -65,31 +66,6 @@ def render_controls(container_id, on_change):
     box.addEventListener("change", _on_control_change)
 
 
-def _short(v):
-    # 0.01 -> "0.01", 2.0 -> "2", 1e-07 -> "1e-7" (exact: MicroPython's own repr is not)
-    return exact_numbers.format_float(float(v))
-
-
-def parse(key, raw):
-    """Text from a control -> canonical value, or ValueError in plain words."""
-    s = settings.BY_KEY[key]
-    if s["kind"] == "choice":
-        return settings.check_value(key, raw)
-    t = raw.strip()
-    parsed = exact_numbers.parse_number(t)  # exact decimal -> double, like a link (MicroPython's float() is not)
-    if parsed is None:
-        raise ValueError("“%s” is not a number." % t[:20])
-    v = parsed[0]
-    if isinstance(v, float) and s["kind"] == "int" and v == int(v):
-        v = int(v)
-    try:
-        return settings.check_value(key, v)
-    except ValueError:
-        lo, hi = s["min"], s["max"]
-        whole = "a whole number" if s["kind"] == "int" else "a number"
-        raise ValueError("Must be %s from %s to %s." % (whole, _short(lo), _short(hi)))
-
-
 def _set_msg(key, message):
     m = el("msg-" + key)
     c = el("set-" + key)
@@ -107,19 +83,14 @@ def _on_control_change(event):
     if not key or key not in settings.BY_KEY:
         return
     try:
-        value = parse(key, event.target.value)
+        value = control_text.parse(key, event.target.value)
     except ValueError as e:
-        _set_msg(key, "Not applied: " + str(e) + " Still using " + _short_value(key) + ".")
+        _set_msg(key, "Not applied: " + str(e) + " Still using " + control_text.show(state["config"][key]) + ".")
         return
     _set_msg(key, "")
     state["config"][key] = value
     _update_applicability()
     _on_change[0](key)
-
-
-def _short_value(key):
-    v = state["config"][key]
-    return _short(v) if isinstance(v, float) else str(v)
 
 
 def _update_applicability():
@@ -157,7 +128,7 @@ def apply_config(config):
         if c is None:
             continue
         v = config[key]
-        c.value = _short(v) if s["kind"] == "float" else str(v)
+        c.value = control_text.show(float(v) if s["kind"] == "float" else v)
         _set_msg(key, "")
     _update_applicability()
     render_composer()
@@ -167,25 +138,13 @@ def apply_config(config):
 
 def sizes(config):
     """Every layer's units, input and output being one sample's length (the dataset says it)."""
-    n = state["about"]["length"]
-    return [n] + list(config["encoder"]) + [config["latent"]] + settings.decoder_layers(config) + [n]
+    return settings.layer_sizes(config, state["about"]["length"])[0]
 
 
 def _bounds(part):
     """(fewest, most) units of a layer in `part`, and (fewest, most) layers: models/settings.py."""
     s = settings.BY_KEY[part]
     return s["min"], s["max"], s["min_len"], s["max_len"]
-
-
-def param_count(layer_sizes):
-    total = 0
-    for a, b in zip(layer_sizes[:-1], layer_sizes[1:]):
-        total += a * b + b
-    return total
-
-
-def shape_text(layer_sizes):
-    return "-".join(str(n) for n in layer_sizes)
 
 
 def _diagram(cfg):
@@ -222,7 +181,7 @@ def _diagram(cfg):
         parts.append('<text x="%d" y="%d" class="units">%d</text>' % (x + 8, top + h + 16, n))
         parts.append('<text x="%d" y="%d" class="lname">%s</text>' % (x + 8, top + h + 30, name))
     return ('<svg class="net" viewBox="0 0 %d %d" style="min-width:%dpx" role="img" aria-label="Network shape %s">%s</svg>'
-            % (width, top + h + 36, min(width, 36 * len(ls)), shape_text(ls), "".join(parts)))
+            % (width, top + h + 36, min(width, 36 * len(ls)), settings.shape_text(ls), "".join(parts)))
 
 
 def _unit_row(part, idx, n, label):
@@ -262,7 +221,7 @@ def render_composer():
             '<div class="layer-cols">%s<div class="layer-col" data-setting="latent"><h4>Bottleneck</h4><ul class="unit-list">%s</ul></div>%s</div>'
             '<label class="check" data-setting="decoder"><input type="checkbox" id="set-mirror" data-act="mirror" data-focus="mirror" %s> Decoder mirrors the encoder</label>'
             '<p class="field-msg" id="msg-composer" role="alert"></p>'
-            % (_diagram(cfg), param_count(ls), thousands(param_count(ls)), shape_text(ls),
+            % (_diagram(cfg), settings.param_count(ls), thousands(settings.param_count(ls)), settings.shape_text(ls),
                _layer_list("encoder", cfg["encoder"], "Encoder"), latent, dec, "checked" if mirror else ""))
     box = el("composer-body")
     focus = None

@@ -9,9 +9,9 @@ import json
 
 from pyscript import window
 
-from models import links
+from models import links, settings
 
-from app.ui_common import el, say, state, text
+from app.ui_common import el, say, state
 from app import ui_intro, ui_links, ui_train
 
 MAX_BYTES = 64 * 1000 * 1000  # the largest model the composer allows is about 26 MB of JSON
@@ -38,7 +38,7 @@ def on_save(event):
 
 async def _save():
     m = state["model"]
-    name = "anomaly-model-%s-epoch%d.json" % ("-".join(str(n) for n in m["sizes"]), state["epoch"])
+    name = "anomaly-model-%s-epoch%d.json" % (settings.shape_text(m["sizes"]), state["epoch"])
     el("model-save").disabled = True
     _say_file("Writing the model file…")
     try:
@@ -100,7 +100,7 @@ async def _use(reply):
     await ui_train.refresh()
     ui_train._progress()
     ui_links.write_now()
-    shape = "-".join(str(n) for n in state["model"]["sizes"])
+    shape = settings.shape_text(state["model"]["sizes"])
     message = ("Loaded %s: a %s model trained %d epochs. Its settings are in the controls and the link; "
                "the introduction uses it too." % (reply["name"], shape, state["epoch"]))
     _say_file(message)

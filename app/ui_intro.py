@@ -10,6 +10,7 @@ from data import about
 from models import settings
 
 from app.ui_common import call, el, esc, fmt, framed, pct, sig, state, text, yield_to_browser
+from app import drawing
 
 PAGE = 60
 RARE = 0.02  # the threshold explorer's "what if anomalies were rare" share
@@ -127,36 +128,6 @@ async def _chart_beat(j, i):
 
 # ---- drawing your own heartbeat -----------------------------------------------------------------
 
-def resample(points, lo, hi, n, width, height):
-    """Pad points [[x, y], ...] (viewBox 0..width x 0..height, y down, 2-unit margin) -> n values in
-    data units, linearly interpolated; before the first / after the last point the ends are held."""
-    pts = sorted(points, key=lambda p: p[0])
-    xs, ys = [], []
-    for x, y in pts:
-        if xs and x <= xs[-1]:
-            ys[-1] = y  # same column: keep the latest
-            continue
-        xs.append(x)
-        ys.append(y)
-    out = []
-    k = 0
-    span = hi - lo
-    for t in range(n):
-        x = t * float(width) / (n - 1)
-        while k < len(xs) - 2 and xs[k + 1] < x:
-            k += 1
-        if x <= xs[0]:
-            y = ys[0]
-        elif x >= xs[-1]:
-            y = ys[-1]
-        else:
-            x0, x1 = xs[k], xs[k + 1]
-            y = ys[k] + (ys[k + 1] - ys[k]) * (x - x0) / (x1 - x0) if x1 > x0 else ys[k]
-        v = lo + (1 - (y - 2) / float(height - 4)) * span
-        out.append(round(v, 4))
-    return out
-
-
 def on_stroke(event):
     points = json.loads(event.detail)
     if len(points) < 2:
@@ -167,7 +138,7 @@ def on_stroke(event):
         text("draw-status", "Draw across the box from left to right (at least half its width), then let go.")
         return
     lo, hi = state["gallery"]["raw_range"]
-    values = resample(points, lo, hi, state["gallery"]["about"]["length"], width, height)
+    values = drawing.resample(points, lo, hi, state["gallery"]["about"]["length"], width, height)
     intro["pending_drawing"] = values
     if state["engine_state"] != "ready":
         text("draw-status", "Got it. Your heartbeat will be scored as soon as the Python engine has "
@@ -306,7 +277,7 @@ async def _show_results():
 def _describe_model():
     g = state["gallery"]
     m = g["metrics"]
-    shape = "-".join(str(n) for n in g["sizes"])
+    shape = settings.shape_text(g["sizes"])
     who = ("Your loaded model (layers %s, trained %d epochs)" if g.get("loaded")
            else "The pretrained model (layers %s, trained %d epochs on normal beats)") % (shape, g["epochs"])
     rule = _rule_text()

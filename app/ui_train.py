@@ -65,7 +65,7 @@ def _model_line():
     m = state["model"]
     if not m:
         return
-    shape = "-".join(str(n) for n in m["sizes"])
+    shape = settings.shape_text(m["sizes"])
     el("engine-model").dataset.shape = shape
     el("engine-model").dataset.params = str(m["params"])
     text("engine-model", "Model in training: %s, %s parameters, %s training / %s validation / %s test %s."
@@ -302,7 +302,7 @@ async def _reset():
     try:
         say("Rebuilding the model…")
         if await rebuild():
-            say("Model rebuilt with fresh weights: %s. Press Train." % "-".join(str(n) for n in state["model"]["sizes"]))
+            say("Model rebuilt with fresh weights: %s. Press Train." % settings.shape_text(state["model"]["sizes"]))
     finally:
         state["busy"] = False
         _buttons()

@@ -1,15 +1,8 @@
 """A trained (or fresh) detector: scaler + autoencoder + threshold, independent of any dataset."""
 import numpy as np
 
-from models import settings
 from models.nn import Autoencoder, per_sample_error
-
-
-def layer_sizes(config, n_features):
-    """[input, encoder..., latent, decoder..., output] and the bottleneck's layer index."""
-    enc = list(config["encoder"])
-    sizes = [n_features] + enc + [config["latent"]] + settings.decoder_layers(config) + [n_features]
-    return sizes, len(enc)
+from models.settings import layer_sizes
 
 
 class Model:

@@ -15,7 +15,8 @@ import math
 import numpy as np
 
 from models import settings
-from models.model import Model, layer_sizes
+from models.model import Model
+from models.settings import layer_sizes
 from models.nn import Autoencoder, Dense
 from models.prep import Scaler
 

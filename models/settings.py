@@ -134,6 +134,22 @@ def decoder_layers(config):
     return list(dec) if dec else list(reversed(config["encoder"]))
 
 
+def layer_sizes(config, n_features):
+    """[input, encoder..., latent, decoder..., output] units, and the bottleneck's layer index."""
+    enc = list(config["encoder"])
+    return [n_features] + enc + [config["latent"]] + decoder_layers(config) + [n_features], len(enc)
+
+
+def param_count(sizes):
+    """Weights and biases of dense layers of these sizes."""
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def shape_text(sizes):
+    """140-15-7-2-7-15-140."""
+    return "-".join(str(n) for n in sizes)
+
+
 def _ordinal(x):
     """95 -> "95th", 91 -> "91st", 99.5 -> "99.5th"."""
     text = "%g" % x

@@ -1,9 +1,10 @@
 // Run a Python script under the browser's MicroPython (the PyScript build, in Node), with the
-// repository's models/ package importable, and print what the script prints.
+// repository's app/, data/ and models/ packages importable, and print what the script prints.
 //
 //   node tests/micropython_check.mjs SCRIPT.py [INPUT_FILE]
 //
-// The script sees the repository's models/*.py under /app/models (sys.path has /app) and,
+// The script sees the repository's models/*.py under /app/models, likewise app/ and data/ (sys.path
+// has /app; a module that needs the browser or NumPy fails only when imported) and,
 // if given, INPUT_FILE as /app/input. The heap is MicroPython's default (1 MiB), as PyScript
 // 0.6.60 leaves it. Exit status 1 and the Python traceback on stderr if the script raises.
 // MicroPython comes from node_modules/@micropython/micropython-webassembly-pyscript under the
@@ -34,11 +35,10 @@ const mp = await loadMicroPython({
 });
 
 mp.FS.mkdir("/app");
-mp.FS.mkdir("/app/models");
-const modelsDir = path.join(root, "models");
-for (const name of fs.readdirSync(modelsDir)) {
-  if (name.endsWith(".py")) {
-    mp.FS.writeFile(`/app/models/${name}`, fs.readFileSync(path.join(modelsDir, name)));
+for (const pkg of ["app", "data", "models"]) {
+  mp.FS.mkdir(`/app/${pkg}`);
+  for (const name of fs.readdirSync(path.join(root, pkg))) {
+    if (name.endsWith(".py")) mp.FS.writeFile(`/app/${pkg}/${name}`, fs.readFileSync(path.join(root, pkg, name)));
   }
 }
 if (input) mp.FS.writeFile("/app/input", fs.readFileSync(input));

@@ -154,19 +154,20 @@ def conversions():
     return numbers, texts
 
 
-def run_micropython(tmp_path, data):
+def run_micropython(tmp_path, data, script=SCRIPT):
+    """Run `script` under MicroPython with `data` (made plain) as /app/input; what it printed, as JSON."""
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is not installed: the MicroPython check runs MicroPython in Node")
     if not os.path.exists(MICROPYTHON):
         pytest.fail("MicroPython is not installed at %s: run `python build.py build` "
                     "(it installs node_modules from package.json)" % MICROPYTHON)
-    script = tmp_path / "check.py"
-    script.write_text(SCRIPT)
+    path = tmp_path / "check.py"
+    path.write_text(script)
     source = tmp_path / "input.json"
     # as UTF-8: MicroPython's json reads a "\ud83d\ude00" escape as two lone surrogates
     source.write_text(json.dumps(plain(data), ensure_ascii=False), encoding="utf-8")
-    proc = subprocess.run([node, RUNNER, str(script), str(source)], capture_output=True, timeout=300)
+    proc = subprocess.run([node, RUNNER, str(path), str(source)], capture_output=True, timeout=300)
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     return json.loads(proc.stdout.decode("utf-8"))
 

@@ -1,0 +1,193 @@
+"""app/protocol.py is the one description of the engine's commands: every command the UI (Python
+or JavaScript) sends exists in app/engine.py with that many arguments, and every command, run in
+CPython on ECG5000, replies with exactly the keys (and chart parts) the protocol names."""
+import ast
+import asyncio
+import concurrent.futures
+import glob
+import inspect
+import json
+import os
+import re
+
+import pytest
+
+from app import engine, protocol
+from data import ecg5000
+from models import serialize
+from models.experiment import Experiment
+from tests.conftest import ROOT, ecg_dir
+
+UI_SENDERS = ("call", "call_json", "send")  # app/ui_common.py: every engine call from Python goes through these
+
+
+def ui_python_calls():
+    """(file, command name, number of arguments) of every engine call in the UI's Python."""
+    found = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "app", "*.py"))):
+        tree = ast.parse(open(path).read())
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in UI_SENDERS
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                found.append((os.path.basename(path), node.args[0].value, len(node.args) - 1))
+    return found
+
+
+def ui_javascript_calls():
+    """(file, command name, number of arguments) of every `engine.name(...)` call in static/ and of
+    the start-up commands the worker runs early (engine-worker.mjs STARTUP)."""
+    found = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "static", "*.js")) + glob.glob(os.path.join(ROOT, "static", "*.mjs"))):
+        text = open(path).read()
+        for name, args in re.findall(r"(?<![\w.])engine\.([a-z_]+)\(([^()]*)\)", text):
+            found.append((os.path.basename(path), name, len([a for a in args.split(",") if a.strip()])))
+        startup = re.search(r"const STARTUP = (\[.*?\]);", text, re.S)
+        if startup:
+            for name, args in re.findall(r'\["([a-z_]+)"((?:, [^\]]*)?)\]', startup.group(1)):
+                found.append((os.path.basename(path), name, args.count(",")))
+    return found
+
+
+def test_the_ui_sends_only_commands_the_protocol_names_with_their_arguments():
+    calls = ui_python_calls() + ui_javascript_calls()
+    names = {name for _, name, _ in calls}
+    # the scan sees the calls it must: start-up, training, both views, model files
+    assert {"load_numpy", "load_data", "load_pretrained", "configure", "training_view", "train_epoch",
+            "test_sample", "metrics_at", "reconstruct_drawn", "intro_results", "export_model", "load_model",
+            "set_live", "warm_up"} <= names
+    for where, name, n_args in calls:
+        assert name in protocol.COMMANDS, "%s sends %s, which the protocol does not name" % (where, name)
+        assert n_args == len(protocol.COMMANDS[name]["args"]), "%s sends %s with %d arguments" % (where, name, n_args)
+
+
+def test_the_engine_has_exactly_the_protocols_commands_with_their_arguments():
+    assert engine.__export__ == list(protocol.COMMANDS)
+    for name, command in protocol.COMMANDS.items():
+        fn = getattr(engine, name)
+        params = list(inspect.signature(fn.__wrapped__).parameters)
+        assert tuple(params) == command["args"], name
+
+
+def test_check_call_refuses_unknown_commands_and_wrong_arity():
+    protocol.check_call("test_sample", (3,))
+    with pytest.raises(ValueError, match="no command 'snapshot'"):
+        protocol.check_call("snapshot", (0,))
+    with pytest.raises(ValueError, match=r"test_sample takes 1 argument\(s\) \(sample\), got 0"):
+        protocol.check_call("test_sample", ())
+
+
+def test_frames_round_trip():
+    reply = protocol.frame('{"a": 1}', [("roc", '{"roc": []}'), ("hist", '{"errors": [1]}')])
+    summary, parts = protocol.unframe(reply)
+    assert json.loads(summary) == {"a": 1} and parts == {"roc": '{"roc": []}', "hist": '{"errors": [1]}'}
+    assert protocol.unframe('{"error": "x"}') == ('{"error": "x"}', {})
+
+
+# ---- the engine's commands, run in CPython ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def files():
+    """What the engine downloads in the browser: the packed data and a (briefly) trained model."""
+    dataset = ecg5000.load_folder(ecg_dir())
+    exp = Experiment({"epochs": 2, "train_size": 300, "encoder": [8], "latent": 2}, dataset)
+    exp.fit()
+    exp.evaluate()
+    return {"data.bin": ecg5000.to_bytes(dataset), "model.json": exp.to_json().encode()}
+
+
+@pytest.fixture
+def fresh_engine(files, monkeypatch):
+    async def download(url):
+        return files[url]
+
+    async def install_numpy():
+        return None
+
+    monkeypatch.setattr(engine, "download", download)
+    monkeypatch.setattr(engine, "install_numpy", install_numpy, raising=False)
+    monkeypatch.setattr(engine, "state", {key: None for key in engine.state})
+    return engine
+
+
+def run(name, *args):
+    """Run a command as the worker does; its reply, parsed: (summary dict, parts) or the model file."""
+    reply = getattr(engine, name)(*args)
+    if inspect.iscoroutine(reply):
+        # in a thread of its own: a browser test's Playwright may keep an event loop in this one
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            reply = pool.submit(asyncio.run, reply).result()
+    kind = protocol.COMMANDS[name]["reply"]
+    if kind == "model_file":
+        return reply, None
+    summary, parts = protocol.unframe(reply)
+    return json.loads(summary), parts
+
+
+def check_shape(name, summary, parts):
+    command = protocol.COMMANDS[name]
+    assert "error" not in summary, (name, summary)
+    assert set(summary) == set(command["keys"]), name
+    if command["reply"] == "framed":
+        assert set(parts) == set(command["parts"]), name
+        for body in parts.values():
+            assert isinstance(json.loads(body), dict)
+    else:
+        assert parts == {}, name
+
+
+def start(eng):
+    for name, args in (("load_numpy", ()), ("load_data", ("data.bin",)), ("load_pretrained", ("model.json",))):
+        check_shape(name, *run(name, *args))
+
+
+def test_every_command_replies_in_the_shape_the_protocol_names(fresh_engine):
+    start(fresh_engine)
+    link = "encoder=8&latent=2&train_size=300&epochs=2"
+    done = set()
+    for name, args in (("warm_up", ()), ("configure", (link,)), ("training_view", (0,)), ("train_epoch", ()),
+                       ("set_live", (link + "&threshold_rule=best_f1",)), ("test_sample", (5,)),
+                       ("metrics_at", (0.01,)), ("reconstruct_drawn", (json.dumps([0.1] * 140),))):
+        check_shape(name, *run(name, *args))
+        done.add(name)
+    model_file, _ = run("export_model")
+    assert serialize.load_model(model_file).n_features == 140
+    check_shape("load_model", *run("load_model", model_file))
+    check_shape("intro_results", *run("intro_results", json.dumps([0, 3, 7])))
+    done |= {"load_model", "intro_results"}
+    assert done | {"load_numpy", "load_data", "load_pretrained", "export_model"} == set(protocol.COMMANDS)
+
+
+def test_the_data_comes_with_its_description(fresh_engine):
+    summary, _ = run("load_numpy")
+    summary, _ = run("load_data", "data.bin")
+    assert summary["about"] == ecg5000.ABOUT
+    assert (summary["train_samples"], summary["test_samples"]) == (4500, 500)
+
+
+@pytest.mark.parametrize("name, args, message", [
+    ("configure", ("latent=3",), "data is not loaded"),
+    ("train_epoch", (), "No model yet"),
+    ("training_view", (0,), "No model yet"),
+    ("test_sample", (0,), "No model yet"),
+    ("metrics_at", (0.5,), "No model yet"),
+    ("set_live", ("epochs=3",), "No model yet"),
+    ("export_model", (), "No model yet"),
+    ("reconstruct_drawn", ("[1, 2]",), "pretrained model is not loaded"),
+    ("intro_results", ("[0]",), "pretrained model is not loaded"),
+    ("load_model", ("{}",), "data is not loaded"),
+])
+def test_a_command_before_its_model_exists_says_so(fresh_engine, name, args, message):
+    reply = json.loads(protocol.unframe(getattr(engine, name)(*args))[0])
+    assert message in reply["error"] and "trace" not in reply
+
+
+def test_a_bad_setting_or_file_is_named_and_changes_nothing(fresh_engine):
+    start(fresh_engine)
+    run("configure", "encoder=8&latent=2&train_size=300")
+    before = engine.state["experiment"]
+    reply, _ = run("configure", "latent=999")
+    assert "latent (above the maximum 64" in reply["error"] and engine.state["experiment"] is before
+    reply, _ = run("load_model", '{"format": "anomaly-explorer-model", "version": 1}')
+    assert reply["error"] == "model file: config is missing" and engine.state["experiment"] is before
+    reply, _ = run("reconstruct_drawn", json.dumps([0.0] * 10))
+    assert reply["error"] == "a signal must be 140 finite numbers, got 10 values"
