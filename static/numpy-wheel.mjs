@@ -1,5 +1,6 @@
-// NumPy's wheel in a Pyodide worker: its files, and the extension modules start-up imports, linked
-// the way Pyodide's own loader links them. Used by the engine worker and by the snapshot maker.
+// Zips in a Pyodide worker: the stored zips the build makes (NumPy's wheel, engine.zip) read into
+// {name: bytes}, and those files written into Pyodide's file system. Plain zip and plain FS: the
+// parts of unpacking NumPy that rely on Pyodide's internals are in pyodide-fast-paths.mjs.
 
 // Files of a zip whose entries are stored (not deflated), as {name: bytes}; zip64 archives too.
 // Anything else is refused with an error naming `what` and the fault: not a zip, truncated or
@@ -86,27 +87,4 @@ export const writeTree = (py, folder, files) => {
     makeFolder(path.slice(0, path.lastIndexOf("/")));
     py.FS.writeFile(path, data);
   }
-};
-
-// The extension modules start-up imports (import numpy, numpy.random). They are compiled off the
-// worker's thread while Python boots and linked before `import numpy`, or restored with the
-// snapshot (python-snapshot.mjs). One missing from this list still loads, when first imported.
-const STARTUP_LIBRARIES = [
-  "_core/_multiarray_umath", "_core/_multiarray_tests", "linalg/_umath_linalg",
-  ...["bit_generator", "_common", "mtrand", "_bounded_integers", "_mt19937", "_philox", "_pcg64",
-      "_sfc64", "_generator"].map((name) => "random/" + name),
-];
-export const startupLibraries = (files) => Object.keys(files).filter((name) =>
-  STARTUP_LIBRARIES.some((lib) => name.startsWith("numpy/" + lib + ".") && name.endsWith(".so")));
-
-// Links a compiled extension module (Module is Pyodide's Emscripten module) as Pyodide's package
-// loader would, so CPython's import finds it loaded. With a handle (8 zeroed words of Python's
-// memory), Emscripten records there where the module's data and function table entries went, and
-// linking again with that handle puts them back in the same places: how a snapshot restores it.
-export const linkLibrary = (Module, path, module, handle = 0) => {
-  const flags = { loadAsync: false, nodelete: true, allowUndefined: true, global: false };
-  if (Module.LDSO.loadedLibsByName[path]) return;
-  Module.preloadedWasm[path] = Module.loadWebAssemblyModule(module, flags, path, {}, handle);
-  Module.loadDynamicLibrary(path, flags, {});
-  delete Module.preloadedWasm[path];
 };

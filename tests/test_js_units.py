@@ -1,6 +1,7 @@
 """Unit tests of the engine worker's JavaScript, run by Node's own test runner (`node --test`):
 the zip reader of static/numpy-wheel.mjs on zips Python's zipfile writes, zip64 and damaged ones
-included (tests/zip_reader.test.mjs)."""
+included (tests/zip_reader.test.mjs), and the check that guards the fast start-up paths of
+static/pyodide-fast-paths.mjs (tests/fast_paths_check.test.mjs)."""
 import os
 import re
 import shutil
@@ -12,7 +13,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.mark.parametrize("script", ["zip_reader.test.mjs"])
+@pytest.mark.parametrize("script", ["zip_reader.test.mjs", "fast_paths_check.test.mjs"])
 def test_node_unit_tests(script):
     node = shutil.which("node")
     if node is None:
