@@ -3,7 +3,6 @@
 Files are written only when their content changed, and gzip copies are cached by content
 hash, so a rebuild with nothing new takes about a second.
 """
-import base64
 import glob
 import gzip
 import hashlib
@@ -200,16 +199,17 @@ def add_bytecode(files, engine, log):
     numpy = lock["packages"]["numpy"]
     python_files = hashlib.sha256()
     for name in ("pyodide/pyodide.asm.wasm", "pyodide/pyodide.asm.js", "pyodide/python_stdlib.zip",
-                 "pyodide/" + numpy["file_name"], "engine.zip", "numpy-wheel.mjs", "python-snapshot.mjs",
+                 "pyodide/" + numpy["file_name"], "engine.zip", "numpy-wheel.mjs", "pyodide-fast-paths.mjs",
                  "snapshot-worker.mjs"):
         python_files.update(_content(files[name]))
     files["engine.json"] = json.dumps({
         # names the Python memory snapshot the worker keeps (NumPy and the engine imported): it
         # fits only these exact files, and only the code that made it
         "runtime": python_files.hexdigest()[:16],
-        # the worker downloads NumPy while Pyodide boots, with the integrity Pyodide would ask for
-        "numpy": {"file_name": numpy["file_name"],
-                  "integrity": "sha256-" + base64.b64encode(bytes.fromhex(numpy["sha256"])).decode()},
+        # what the worker's fast start-up (static/pyodide-fast-paths.mjs) was built for: it runs only
+        # on this Pyodide with this NumPy wheel in its lock; the wheel downloads while Pyodide boots
+        "pyodide": runtime.pinned_version("pyodide"),
+        "numpy": {"file_name": numpy["file_name"], "sha256": numpy["sha256"]},
     }).encode()
 
 

@@ -54,6 +54,12 @@ def ensure_node_modules(log):
     return True
 
 
+def pinned_version(package):
+    """The exact version package.json pins an npm package to."""
+    with open(os.path.join(ROOT, "package.json")) as f:
+        return json.load(f)["dependencies"][package]
+
+
 def pyodide_lock():
     with open(os.path.join(PYODIDE_DIR, "pyodide-lock.json")) as f:
         return json.load(f)

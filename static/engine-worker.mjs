@@ -7,9 +7,12 @@
 // heartbeats and the pretrained model, download while Python boots, and the start-up commands the
 // page will send (load_numpy, load_data, load_pretrained) run as soon as the engine can run them;
 // the page's first call of each gets that early reply, a retry runs afresh.
-import { loadPyodide } from "./pyodide/pyodide.mjs";
-import { linkLibrary, startupLibraries, storedZipEntries, writeTree } from "./numpy-wheel.mjs";
-import { restoringNumpy } from "./python-snapshot.mjs";
+// Its fast start-up (NumPy unpacked and linked ahead, the snapshot) relies on Pyodide's internals,
+// and runs only on the Pyodide and NumPy wheel it was built for (pyodide-fast-paths.mjs checks);
+// on any other, the engine boots the plain way: loadPyodide, then loadPackage("numpy").
+import { loadPyodide, version } from "./pyodide/pyodide.mjs";
+import { storedZipEntries, writeTree } from "./numpy-wheel.mjs";
+import { fastPaths, loadedLibraries } from "./pyodide-fast-paths.mjs";
 
 // Start-up milestones (epoch ms), sent to the page as they happen: the benchmark reports them.
 const mark = (what) => self.postMessage({ mark: [what, performance.timeOrigin + performance.now()] });
@@ -30,6 +33,7 @@ const prefetch = (href) => {
     r.ok ? new Response(await r.arrayBuffer(), { status: r.status, statusText: r.statusText, headers: r.headers }) : r);
   response.catch(() => {});  // a failed one fails where it is used
   early.set(href, response);
+  return response;
 };
 self.fetch = (input, init) => {
   const href = typeof input === "string" ? url(input) : input instanceof URL ? input.href : input.url;
@@ -44,66 +48,60 @@ const bytes = async (path, init) => {
   return new Uint8Array(await r.arrayBuffer());
 };
 
-const bundle = bytes("engine.zip");
+// engine.json and Pyodide's lock first: the fast paths are checked against them (below) before the
+// NumPy wheel downloads or a snapshot is restored. Asked for after the others, on a warm visit the
+// lock came from the service worker ~0.15 s after engine.json, and held both up by as much.
 const listing = bytes("engine.json").then((b) => JSON.parse(new TextDecoder().decode(b)));
+// Pyodide asks for its lock and standard library once its script has loaded, the start-up
+// commands for the heartbeats and the model once Python runs: asked for now, a first visit is
+// ready ~0.15 s sooner (warm: the same). The lock is read here too: a copy, taken before Pyodide
+// can read it.
+const lock = prefetch(url("pyodide/pyodide-lock.json")).then((r) => r.ok ? r.clone().json() : null);
+const bundle = bytes("engine.zip");
+for (const path of ["pyodide/python_stdlib.zip", ...STARTUP.slice(1).map(([, href]) => href)]) {
+  prefetch(url(path));
+}
+// The fast paths, or null if they do not fit this Pyodide and NumPy wheel (it says why).
+const fast = Promise.all([listing, lock]).then(([built, listed]) => fastPaths({ built, version, lock: listed, mark }));
+fast.catch(() => {});  // a failed download fails where it is used
 
-// NumPy's wheel (its bytes, and its files as {path: bytes}) and its start-up libraries as
-// [[path, compiling module]]; it starts as soon as the worker does. A failed download is
-// forgotten when it fails: the next call (a retry) downloads again.
+// With the fast paths: NumPy's wheel (its bytes, and its files as {path: bytes}) and its start-up
+// libraries as [[path, compiling module]]; it starts as soon as the check has passed. A failed
+// download is forgotten when it fails: the next call (a retry) downloads again.
 let numpyDownload = null;
 const downloadNumpy = () => numpyDownload || (numpyDownload = (async () => {
-  const { numpy } = await listing;
-  // With the integrity (the lock's sha256) Pyodide would ask for, so the browser checks it.
-  const wheel = await bytes("pyodide/" + numpy.file_name, { integrity: numpy.integrity });
-  const files = storedZipEntries(wheel, "the NumPy wheel");
-  return { wheel, files, compiling: startupLibraries(files).map((name) => [name, WebAssembly.compile(files[name])]) };
+  const paths = await fast;
+  const wheel = await bytes("pyodide/" + paths.numpyWheel.fileName, { integrity: paths.numpyWheel.integrity });
+  return { wheel, ...paths.readNumpy(wheel) };
 })().catch((e) => {
   numpyDownload = null;
   throw e;
 }));
-downloadNumpy().then(({ compiling }) => compiling.forEach(([, c]) => c.catch(() => {})), () => {});
-// Pyodide asks for these once its script has loaded, the start-up commands for the heartbeats and
-// the model once Python runs: asked for now, a first visit is ready ~0.15 s sooner (warm: the same).
-for (const path of ["pyodide/python_stdlib.zip", "pyodide/pyodide-lock.json", ...STARTUP.slice(1).map(([, href]) => href)]) {
-  prefetch(url(path));
-}
+fast.then((paths) => paths && downloadNumpy().then(({ compiling }) => compiling.forEach(([, c]) => c.catch(() => {}))))
+  .catch(() => {});
 const compiledLibraries = async () => {
   const { compiling } = await downloadNumpy();
   return Object.fromEntries(await Promise.all(compiling.map(async ([name, module]) => [name, await module])));
 };
 const linkedAhead = [];
 
-// Unpacks NumPy and links its start-up libraries; after a restore, they are linked already and
-// NumPy imported: its files are still written, for what it imports later.
+// Installs NumPy: with the fast paths, unpacks it and links its start-up libraries (after a
+// restore they are linked already and NumPy imported); else as Pyodide's package loader does.
 const installNumpy = async (py) => {
-  const { files, compiling } = await downloadNumpy();
-  const site = py.runPython("import site; site.getsitepackages()[0]");
-  writeTree(py, site, files);
-  // Each import finder under site-packages looks again: importlib.invalidate_caches() did that
-  // too, but imported importlib.metadata on the way (email, zipfile, csv...): 0.2 to 0.4 s.
-  py.runPython(`import sys
-for path, finder in list(sys.path_importer_cache.items()):
-    if path.startswith(${JSON.stringify(site)}) and hasattr(finder, "invalidate_caches"):
-        finder.invalidate_caches()`);
-  py.loadedPackages.numpy = "default channel";  // so a later loadPackage (baselines) skips it
-  mark("NumPy unpacked");
-  if (py.numpyRestored) return;
-  for (const [name, module] of compiling) {
-    linkLibrary(py._module, site + "/" + name, await module);
-    linkedAhead.push(site + "/" + name);
-  }
-  mark("NumPy linked");
+  const paths = await fast;
+  if (!paths) return py.loadPackage("numpy");
+  await paths.installNumpy(py, await downloadNumpy(), { restored: py.numpyRestored, linked: linkedAhead });
 };
 
 // For tests: the extension modules loaded, and those linked ahead of their import; and the value of
 // some Python run in the engine.
 self.engineLibraries = async () => ({
-  loaded: Object.keys((await ready).py._module.LDSO.loadedLibsByName).filter((n) => n.endsWith(".so")),
+  loaded: loadedLibraries((await ready).py),
   linkedAhead,
 });
 self.enginePython = async (code) => (await ready).py.runPython(code);
 
-// Warm visits restore Python, NumPy imported, from a memory snapshot (python-snapshot.mjs) instead
+// Warm visits restore Python, NumPy imported, from a memory snapshot (pyodide-fast-paths.mjs) instead
 // of booting it, unpacking NumPy and importing it. The snapshot is made once per build, in a worker
 // of its own (snapshot-worker.mjs) after the engine is ready, and kept in the origin's private file
 // system under a name naming the exact files it holds (engine.json "runtime"). One file: a header
@@ -170,20 +168,23 @@ const saveSnapshot = async (snapshot, layout) => {
 
 const boot = async () => {
   const indexURL = url("pyodide/");
-  const handle = await snapshotFile();
+  const paths = await fast;  // without them, no snapshot is restored, nor made
+  const handle = paths && await snapshotFile();
   if (handle) {
     // Pyodide's script loads and its WebAssembly compiles (from Chrome's code cache) while the
     // snapshot is read and checked; Pyodide's own request for the WebAssembly is never sent.
-    const wasmURL = indexURL + "pyodide.asm.wasm";
-    const main = WebAssembly.compileStreaming(nativeFetch(wasmURL));
-    early.set(wasmURL, new Promise(() => {}));
-    import(indexURL + "pyodide.asm.js").catch(() => {});  // loadPyodide imports it again, and reports
-    try {
+    const withhold = (href) => {
+      early.set(href, new Promise(() => {}));
+      return () => early.delete(href);  // booting the long way, Pyodide fetches it itself
+    };
+    const read = async () => {
       const saved = await readSnapshot(handle);
-      if (saved) {
-        saved.intact.then((intact) => intact && mark("snapshot restored"), () => {});
-        const py = await restoringNumpy(indexURL, { ...saved, compiled: compiledLibraries(), main },
-                                        () => loadPyodide({ indexURL, _loadSnapshot: saved.snapshot }));
+      saved?.intact.then((intact) => intact && mark("snapshot restored"), () => {});
+      return saved;
+    };
+    try {
+      const py = await paths.restore({ loadPyodide, indexURL, read, compiled: compiledLibraries, fetch: nativeFetch, withhold });
+      if (py) {
         py.numpyRestored = true;
         return py;
       }
@@ -191,11 +192,10 @@ const boot = async () => {
       console.warn("Python snapshot not usable, booting without it:", e);
       await dropSnapshot();
     }
-    early.delete(wasmURL);  // booting the long way, Pyodide fetches it itself
   }
   mark("no snapshot");
   const py = await loadPyodide({ indexURL });
-  py.snapshotNeeded = true;
+  py.snapshotNeeded = Boolean(paths);
   return py;
 };
 
@@ -244,7 +244,7 @@ Promise.all([ready, ...startup.values()]).then(async ([{ py }, ...replies]) => {
   const { wheel } = await downloadNumpy();
   const libraries = Object.entries(await compiledLibraries());
   const maker = new Worker(url("snapshot-worker.mjs"), { type: "module" });
-  maker.postMessage({ wheel, libraries, engine: await bundle });
+  maker.postMessage({ built: await listing, lock: await lock, wheel, libraries, engine: await bundle });
   maker.onmessage = async ({ data }) => {
     maker.terminate();
     if (!data.snapshot) return console.warn("Python snapshot not made:", data.error);

@@ -50,9 +50,10 @@ class PageWatch:
         assert not self.console_errors, f"console errors: {self.console_errors}"
 
 
-def open_page(browser, url, viewport=None, color_scheme="light"):
+def open_page(browser, url, viewport=None, color_scheme="light", **context_options):
+    """A page in a context of its own (context_options: more of Playwright's new_context options)."""
     context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900},
-                                  color_scheme=color_scheme, accept_downloads=True)
+                                  color_scheme=color_scheme, accept_downloads=True, **context_options)
     watch = PageWatch()
 
     def route(r):
