@@ -11,6 +11,7 @@ Weights are float64 written as Python's shortest round-trip text, so a loaded mo
 """
 import json
 import math
+import re
 
 import numpy as np
 
@@ -48,7 +49,58 @@ def dumps(model):
     return json.dumps(to_dict(model), separators=(",", ":"), allow_nan=False)
 
 
-# ---- loading -------------------------------------------------------------------------
+# ---- reading the text ------------------------------------------------------------------
+
+# A model file nests 5 levels at most (document > layers > layer > W > row); 32 leaves room for a
+# future format while staying far below what json.loads recursing in WebAssembly (Pyodide's small C
+# stack) survives.
+MAX_DEPTH = 32
+# The largest model the settings allow (10 layers of 256 each side, latent 64, 140 samples) is about
+# 27 million characters, with a full history about 40 million at worst (long float texts): 64 Mi
+# leaves a margin and still bounds the memory json.loads may take.
+MAX_CHARS = 64 * 1024 * 1024
+# Arrays and objects: a history entry is one (at most 100,000 of them), a weight row one
+# (about 5,300 in the largest model), everything else about 30. Bounds json.loads's work and memory
+# on text like "[[],[],[],...]".
+MAX_CONTAINERS = 250000
+
+# From a position: plain characters and whole strings (escapes and all), then the next bracket
+# outside a string. Possessive quantifiers (Python 3.11+) never backtrack, so the scan is linear
+# even on text that ends inside an unterminated string.
+_TO_NEXT_BRACKET = re.compile(r'(?:[^"\[\]{}]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+([][{}])', re.S)
+
+
+def _check_text(text):
+    """Refuse text too long or nested too deep before json.loads reads it.
+
+    json.loads recurses once per level; in Pyodide 100,000 levels overflow the WebAssembly stack
+    ("Maximum call stack size exceeded") and kill the worker, and no stdlib parser takes a depth
+    limit. So this counts levels itself, without recursion, brackets inside strings not counting.
+    Outside strings json.loads reads '"' as this scan does; where the two could differ the text is
+    not JSON, and json.loads stops there with an error before nesting deeper than counted here."""
+    if len(text) > MAX_CHARS:
+        raise ModelFileError("model file: %d characters long; a model file is at most %d"
+                             % (len(text), MAX_CHARS))
+    depth = containers = pos = 0
+    while True:
+        m = _TO_NEXT_BRACKET.match(text, pos)
+        if m is None:
+            return  # no bracket left outside strings
+        pos = m.end()
+        if m.group(1) in "]}":
+            depth -= 1  # below 0 only in text json.loads refuses
+            continue
+        depth += 1
+        containers += 1
+        if depth > MAX_DEPTH:
+            raise ModelFileError("model file: nested %d levels deep at character %d; a model file nests at most %d"
+                                 % (depth, pos - 1, MAX_DEPTH))
+        if containers > MAX_CONTAINERS:
+            raise ModelFileError("model file: more than %d arrays and objects (at character %d); a model file "
+                                 "holds at most %d" % (MAX_CONTAINERS, pos - 1, MAX_CONTAINERS))
+
+
+# ---- checking the document ----------------------------------------------------------------
 
 def _fail(field, expected, got):
     shown = repr(got)
@@ -139,6 +191,9 @@ def from_dict(doc):
 
 def load_model(text):
     """Parse and validate a saved model; raises ModelFileError saying what is wrong."""
+    if not isinstance(text, str):
+        raise ModelFileError("model file: must be text, got %s" % type(text).__name__)
+    _check_text(text)
     try:
         doc = json.loads(text)
     except (ValueError, TypeError) as e:

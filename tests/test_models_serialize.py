@@ -81,3 +81,56 @@ def test_nan_weight_refused(exp):
     text = mutate(exp, lambda d: d["layers"][0]["W"][0].__setitem__(0, float("nan")))
     with pytest.raises(serialize.ModelFileError, match=r"layers\[0\].W must be made of finite numbers"):
         serialize.load_model(text)
+
+
+# ---- hostile files: refused whole, the message naming what is wrong ----------------------
+
+MARK = "@value@"
+
+
+def with_raw(exp, put, raw):
+    """The model file with raw JSON text (NaN, a giant integer, a nesting bomb) where put(doc, value) puts a value."""
+    return mutate(exp, lambda d: put(d, MARK)).replace(json.dumps(MARK), raw)
+
+
+def refused(text):
+    with pytest.raises(serialize.ModelFileError) as e:
+        serialize.load_model(text)
+    return str(e.value)
+
+
+@pytest.mark.parametrize("opener,closer,step", [("[", "]", 1), ('{"a":', "}", 5)])
+def test_depth_bomb_refused_before_json_recurses(opener, closer, step):
+    bomb = opener * 100000 + "1" + closer * 100000
+    with pytest.raises(RecursionError):  # what json.loads does with it (in Pyodide: the worker dies)
+        json.loads(bomb)
+    # the 33rd opener is the first too deep; characters count from 0, as in json's messages
+    assert refused(bomb) == ("model file: nested 33 levels deep at character %d; a model file nests at most 32"
+                             % (32 * step))
+
+
+def test_depth_bomb_inside_history(exp):
+    text = with_raw(exp, lambda d, v: d.update(history=v), "[" * 100000 + "]" * 100000)
+    # the document is level 1, so the bomb's 32nd bracket is level 33
+    at = text.index("[" * 100) + 31
+    assert refused(text) == "model file: nested 33 levels deep at character %d; a model file nests at most 32" % at
+
+
+def test_brackets_in_strings_do_not_count(exp):
+    tricky = '[{"\\' * 25000 + "]}"  # brackets, quotes and backslashes, escaped by json.dumps
+    text = mutate(exp, lambda d: d.update(note={tricky: tricky}))  # a key the loader does not read
+    assert serialize.load_model(text).config == exp.config
+    # an escaped backslash ends the string: the brackets after it count
+    assert "nested 33 levels deep at character 38" in refused('["\\\\", ' + "[" * 100000)
+    # an escaped quote does not end it: these brackets are text
+    assert "must be a JSON object" in refused('["\\"' + "[" * 100000 + '"]')
+    assert "not valid JSON" in refused('["' + "[" * 100000)  # a string never closed
+
+
+def test_text_size_and_container_count_are_capped(exp, monkeypatch):
+    # the outer list is the 1st; the 250,001st is the 250,000th "[]", at 1 + 3 * 249999
+    assert "more than 250000 arrays and objects (at character 749998)" in refused("[" + "[]," * 250000 + "[]]")
+    monkeypatch.setattr(serialize, "MAX_CHARS", 1000)
+    assert refused(exp.to_json()).startswith("model file: %d characters long; a model file is at most 1000"
+                                             % len(exp.to_json()))
+    assert refused(b"{}") == "model file: must be text, got bytes"
