@@ -282,32 +282,30 @@ def export_model():
     return exp.to_json()
 
 
-def _open_model_file(text):
-    """A model file -> an Experiment around it; ValueError naming what is wrong."""
+@command
+def load_model(model_file_text):
+    """Load a model file: it becomes the training view's model and the introduction's. All or
+    nothing: the file is read and checked whole, and the reply written, before anything changes;
+    a bad file changes nothing and the reply's error says what is wrong with it."""
+    import copy
     from data import about
-    from models import serialize
+    from models import links, serialize
     from models.experiment import Experiment
-    if not isinstance(text, str):
+    if not isinstance(model_file_text, str):
         raise serialize.ModelFileError("model file: not text")
     data = _data()
-    model = serialize.load_model(text)
+    model = serialize.load_model(model_file_text)
     n = data["about"]["length"]
     if model.n_features != n:
         raise serialize.ModelFileError("model file: n_features must be %d (a %s here has %d samples), got %d"
                                        % (n, about.samples(data["about"], 1), n, model.n_features))
-    return Experiment(model.config, data, model=model)
-
-
-@command
-def load_model(model_file_text):
-    """Load a model file: it becomes the training view's model and the introduction's. A bad
-    file changes nothing and the reply's error says what is wrong with it."""
-    from models import links
-    exp = _open_model_file(model_file_text)
-    intro = _open_model_file(model_file_text)  # its own copy: training on in the training view leaves it alone
+    exp = Experiment(model.config, data, model=model)
+    # the introduction's own copy: training on in the training view leaves it alone
+    intro = Experiment(model.config, data, model=copy.deepcopy(model))
     intro.evaluate()  # its threshold under its own rule
+    reply = _reply({"ok": True, "link": links.encode(exp.config), "model": _info(exp), "history": exp.history})
     state["experiment"], state["intro"] = exp, intro
-    return _reply({"ok": True, "link": links.encode(exp.config), "model": _info(exp), "history": exp.history})
+    return reply
 
 
 @command

@@ -17,6 +17,7 @@ from data import about
 
 from models import settings
 
+from app import protocol
 from app.protocol import LIVE_KEYS
 from app.ui_common import call_json, el, say, send, state, text, yield_to_browser
 from app import ui_controls, ui_files, ui_intro, ui_links, ui_train
@@ -107,10 +108,12 @@ async def start_engine():
     el("engine-error").hidden = True
     ui_train.refresh_buttons()
     try:
-        if state["engine"] is None:
-            mark_step("runtime", "active")
-            say("Starting the Python runtime in a background worker…")
-            state["engine"] = await window.startEngine()  # static/engine.js
+        mark_step("runtime", "active")
+        say("Starting the Python runtime in a background worker…")
+        # a fresh worker unless one is running (static/engine.js); every call it answers settles
+        state["engine"] = await window.startEngine(json.dumps(protocol.timeouts()))
+        if window.engineProblem():
+            raise RuntimeError(window.engineProblem())
         mark_step("runtime", "done")
         # The whole start-up is sent at once, your model's build last: the worker runs it in order
         # (static/engine-worker.mjs), each step as soon as the one before is done.
@@ -138,6 +141,7 @@ async def start_engine():
         # (below the fold) fill in just after, which took ~0.1 s before Ready said so.
         if not await ui_train.rebuild(charts_later=True, sent=build):
             raise RuntimeError(el("engine-status").textContent)
+        restored = await ui_files.restore_kept_model()  # after a restart: the last trained weights
         mark_step("model", "done")
     except Exception as e:  # the page must say what broke, never just stall
         state["engine_state"] = "failed"
@@ -155,8 +159,13 @@ async def start_engine():
     ui_train.refresh_buttons()
     ui_files.refresh_buttons()
     window.charts.showLater()
-    say("Ready. %d training and %d test %s loaded. Press Train to fit the autoencoder to normal %s."
-        % (info["train_samples"], info["test_samples"], about.samples(state["about"]), about.samples(state["about"])))
+    if restored:
+        say("Ready again, with your settings and your model as it was after its last run (%s, epoch %d)."
+            % (settings.shape_text(state["model"]["sizes"]), state["epoch"]))
+    else:
+        say("Ready. %d training and %d test %s loaded. Press Train to fit the autoencoder to normal %s."
+            % (info["train_samples"], info["test_samples"], about.samples(state["about"]),
+               about.samples(state["about"])))
     asyncio.create_task(call_json("warm_up"))
     window.registerOfflineCache()  # static/sw-register.js: only now, not during start-up
 
@@ -175,11 +184,24 @@ def on_retry(event):
     say("Retrying…")  # at once, so nobody reads the old error as the new state
     el("engine-error").hidden = True
     if state["engine_state"] == "ready":
-        asyncio.create_task(ui_train._reset())
-    elif state["engine"] is None:
-        window.location.reload()  # the worker itself never started: only a fresh page helps
-    else:
+        asyncio.create_task(ui_train.reset())
+    elif state["engine_state"] == "failed":
         asyncio.create_task(start_engine())
+
+
+def on_engine_died(event):
+    """The engine's worker died (static/engine.js says why): whatever waited on it has had an error
+    reply; say what happened, keep everything the page holds, and offer Retry."""
+    state["engine_state"] = "failed"
+    state["playing"] = False
+    kept = " and your last trained model" if window.share.hasKeptModel() else ""
+    message = ("The Python engine stopped: %s. Your settings%s are kept: Retry starts the engine again."
+               % (event.detail, kept))
+    say(message, True)
+    el("engine-error").hidden = False
+    text("engine-error-text", message)
+    ui_train.refresh_buttons()
+    ui_files.refresh_buttons()
 
 
 def show_charts():
@@ -222,6 +244,7 @@ async def main():
     for b in document.querySelectorAll("nav button[data-view]"):
         b.onclick = on_nav
     el("engine-retry").onclick = on_retry
+    window.addEventListener("enginedied", on_engine_died)
     await yield_to_browser()
     asyncio.create_task(start_engine())
 

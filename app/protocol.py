@@ -11,47 +11,59 @@ Replies are text (dicts do not cross to MicroPython as dicts):
 - "model_file": a model file's JSON text (models/serialize.py), which goes to the browser's file
   APIs (static/share.js) without passing through MicroPython.
 Any command may reply {"error": "...", "trace": "..."} instead (a "trace" only for a bug): it
-failed, and changed nothing.
+failed, and changed nothing. When the engine itself cannot answer (static/engine.js: its worker
+died, or a command outlived its time-out), the reply is {"error": "...", "engine": "dead"}.
 """
 RECORD, UNIT = "\x1e", "\x1f"
 
 
-def _command(args, reply, keys=(), parts=()):
-    return {"args": args, "reply": reply, "keys": keys, "parts": parts}
+def _command(args, reply, keys=(), parts=(), seconds=30):
+    return {"args": args, "reply": reply, "keys": keys, "parts": parts, "seconds": seconds}
 
 
 _MODEL_INFO = ("sizes", "params", "epoch", "train_samples", "val_samples", "test_samples")
 
 # name -> what it takes (argument names, all text or numbers) and the keys of its reply (of its
-# summary, for a framed reply) and the chart parts a framed reply carries.
+# summary, for a framed reply), the chart parts a framed reply carries, and how long the engine
+# may take before the page gives it up for dead (the time spent queued behind earlier commands
+# included). They are generous: a command's time-out is for a hung engine, not a slow one (an
+# epoch of the largest network at batch size 1 takes ~20 s on a two-core laptop).
 COMMANDS = {
     # start-up, in this order (static/engine-worker.mjs runs them early, as it starts)
-    "load_numpy": _command((), "json", ("numpy", "ms")),
-    "load_data": _command(("url",), "json", ("train_samples", "test_samples", "kernels", "about")),
-    "load_pretrained": _command(("url",), "json", ("threshold", "sizes")),
+    "load_numpy": _command((), "json", ("numpy", "ms"), seconds=180),
+    "load_data": _command(("url",), "json", ("train_samples", "test_samples", "kernels", "about"), seconds=180),
+    "load_pretrained": _command(("url",), "json", ("threshold", "sizes"), seconds=180),
     "warm_up": _command((), "json", ("ok",)),
     # the training view's model
-    "configure": _command(("settings_link",), "json", ("ok", "config", "model")),
+    "configure": _command(("settings_link",), "json", ("ok", "config", "model"), seconds=120),
     "set_live": _command(("settings_link",), "json", ("ok",)),
-    "train_epoch": _command((), "json", ("epoch", "loss", "val_loss", "ms", "stopped", "message")),
+    "train_epoch": _command((), "json", ("epoch", "loss", "val_loss", "ms", "stopped", "message"), seconds=600),
     "training_view": _command(("sample",), "framed", (
         "epoch", "auc", "threshold", "threshold_rule", "uses_labels", "metrics", "err_min", "err_max",
         "sample", "sample_class", "sample_error", "latent_method", "latent_explained", "model"),
-        ("roc", "hist", "latent", "recon")),
+        ("roc", "hist", "latent", "recon"), seconds=180),
     "test_sample": _command(("sample",), "framed", ("sample", "sample_class", "sample_error"), ("recon",)),
     "metrics_at": _command(("threshold",), "framed", ("threshold", "metrics"), ("roc", "hist")),
     # the introduction's model
     "reconstruct_drawn": _command(("values_json",), "framed", ("sample_error", "threshold"), ("recon",)),
     "intro_results": _command(("indices_json",), "framed", (
         "config", "epochs", "auc", "threshold", "metrics", "n_test", "n_abnormal", "errors", "grid", "sizes"),
-        ("beats",)),
+        ("beats",), seconds=180),
     # model files
-    "export_model": _command((), "model_file"),
-    "load_model": _command(("model_file_text",), "json", ("ok", "link", "model", "history")),
+    "export_model": _command((), "model_file", seconds=120),
+    "load_model": _command(("model_file_text",), "json", ("ok", "link", "model", "history"), seconds=180),
 }
 
 # Settings applied to the model in training without building it again (set_live).
 LIVE_KEYS = ("threshold_rule", "threshold_percentile", "threshold", "epochs")
+
+
+def timeouts():
+    """{command: seconds}, for static/engine.js."""
+    out = {}
+    for name, command in COMMANDS.items():
+        out[name] = command["seconds"]
+    return out
 
 
 def check_call(name, args):

@@ -83,7 +83,20 @@ async def _load():
         refresh_buttons()
 
 
-async def _use(reply):
+async def restore_kept_model():
+    """After the engine restarted: the model kept after its last run (ui_train.keep_model) becomes
+    the training view's model again. True when it did."""
+    if not window.share.hasKeptModel():
+        return False
+    reply = json.loads(await window.share.restoreModel(state["engine"]))
+    if reply.get("error"):
+        _say_file("Your last trained model could not be brought back: %s." % reply["error"], True)
+        return False
+    await _use(reply, keep=False)
+    return True
+
+
+async def _use(reply, keep=True):
     config = links.decode(reply["link"])[0]  # exact floats (MicroPython's JSON floats are not)
     state["built_config"] = dict(config)
     files["apply_config"](config)  # every control, the composer and the link; not stale
@@ -100,6 +113,8 @@ async def _use(reply):
     await ui_train.refresh()
     ui_train._progress()
     ui_links.write_now()
+    if keep:
+        ui_train.keep_model()
     shape = settings.shape_text(state["model"]["sizes"])
     message = ("Loaded %s: a %s model trained %d epochs. Its settings are in the controls and the link; "
                "the introduction uses it too." % (reply["name"], shape, state["epoch"]))

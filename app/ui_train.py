@@ -170,6 +170,9 @@ def _beat_info(summary):
 def engine_problem(reply):
     """An engine command failed: say so plainly, stop training, offer a retry."""
     state["playing"] = False
+    if reply.get("engine") == "dead":  # main.on_engine_died has said what happened
+        _buttons()
+        return
     msg = reply.get("error") or "unknown problem"
     if reply.get("trace"):
         window.console.warn(reply["trace"])
@@ -269,6 +272,13 @@ async def train_loop(max_epochs=None):
         state["busy"] = False
         state["playing"] = False
         _buttons()
+        if state["engine_state"] == "ready" and not state["diverged"]:
+            keep_model()
+
+
+def keep_model():
+    """Keep the model's file in the page (static/share.js), so that a restarted engine gets it back."""
+    window.share.keepModel(state["engine"])
 
 
 def on_train(event):
@@ -294,7 +304,7 @@ def on_step(event):
     asyncio.create_task(train_loop(1))
 
 
-async def _reset():
+async def reset():
     state["playing"] = False
     while state["busy"]:
         await asyncio.sleep(0.02)
@@ -312,7 +322,7 @@ def on_reset(event):
     state["playing"] = False
     el("train").disabled = True
     el("step").disabled = True
-    asyncio.create_task(_reset())
+    asyncio.create_task(reset())
 
 
 # ---- the threshold slider ---------------------------------------------------------------------

@@ -17,6 +17,12 @@ import { fastPaths, loadedLibraries } from "./pyodide-fast-paths.mjs";
 // Start-up milestones (epoch ms), sent to the page as they happen: the benchmark reports them.
 const mark = (what) => self.postMessage({ mark: [what, performance.timeOrigin + performance.now()] });
 mark("worker running");
+// The page named this worker after a Web Lock: held for as long as the worker lives, the page gets
+// it the moment the worker ends, however it ends (static/engine.js).
+navigator.locks?.request(self.name, () => {
+  self.postMessage({ alive: true });
+  return new Promise(() => {});
+});
 
 const root = new URL("./", import.meta.url);
 const url = (path) => new URL(path, root).href;
@@ -35,11 +41,24 @@ const prefetch = (href) => {
   early.set(href, response);
   return response;
 };
+// Pyodide hangs, rather than failing, when its WebAssembly does not download: a failed download
+// of any of its own files fails start-up here instead, with the file named (a package's wheel
+// fails where it is installed: load_numpy says so).
+let failStart;
+const startFailed = new Promise((_, reject) => { failStart = reject; });
+startFailed.catch(() => {});
+const pyodideFiles = url("pyodide/");
 self.fetch = (input, init) => {
   const href = typeof input === "string" ? url(input) : input instanceof URL ? input.href : input.url;
   const hit = early.get(href);
   early.delete(href);
-  return hit || nativeFetch(input, init);
+  const response = hit || nativeFetch(input, init);
+  if (href.startsWith(pyodideFiles) && !href.endsWith(".whl")) {
+    const file = href.slice(root.href.length);
+    response.then((r) => r.ok || failStart(new Error("could not download " + file + " (HTTP " + r.status + ")")),
+                  (e) => failStart(new Error("could not download " + file + " (" + (e && e.message || e) + ")")));
+  }
+  return response;
 };
 
 const bytes = async (path, init) => {
@@ -200,7 +219,7 @@ const boot = async () => {
 };
 
 const ready = (async () => {
-  const py = await boot();
+  const py = await Promise.race([boot(), startFailed]);
   mark("Python booted");
   // NumPy starts installing now, alongside the file downloads. load_numpy calls install_numpy,
   // which returns this same install, or a fresh one after a failure (a retry downloads again).
@@ -264,7 +283,7 @@ ready.then(() => self.postMessage({ started: true }),
 const failed = (value) => { try { return "error" in JSON.parse(value); } catch { return true; } };
 
 // Commands run one after another, in the order sent: the page sends its whole start-up at once
-// (load_numpy, load_data, load_pretrained, then configure and snapshot for your model), and each
+// (load_numpy, load_data, load_pretrained, then configure and training_view for your model), and each
 // runs the moment the one before is done, with no round trip through the page in between.
 let queue = Promise.resolve();
 let lastCommand = performance.now();
@@ -273,7 +292,10 @@ self.onmessage = ({ data: { id, name, args } }) => {
   const k = key(name, args);
   const kept = startup.get(k);
   startup.delete(k);
-  const reply = queue.then(() => kept || run(name, args));
+  const reply = queue.then(() => {
+    self.postMessage({ id, running: true });  // the page's time-out for it starts now
+    return kept || run(name, args);
+  });
   queue = reply.catch(() => {});
   reply.then((value) => {
     if (kept && failed(value)) startup.clear();

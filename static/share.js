@@ -2,6 +2,7 @@
 // Model files go straight between the engine worker and the browser's file APIs, so a big model
 // never passes through the UI thread's MicroPython heap; Python only sees short JSON replies.
 (() => {
+  let kept = null;  // the model file of the training view's model after its last run, or null
   const within = (promise, ms) => Promise.race([promise,
     new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), ms))]);
   window.share = {
@@ -31,6 +32,18 @@
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60000);
       return JSON.stringify({ ok: true, bytes: text.length });
+    },
+    // Keep the engine's model file here, in the page: an engine that has to be started again gets
+    // it back (restoreModel). Kept as JavaScript text, off MicroPython's small heap.
+    async keepModel(engine) {
+      const text = await engine.export_model();
+      if (!text.startsWith('{"error"')) kept = text;
+    },
+    hasKeptModel: () => kept !== null,
+    async restoreModel(engine) {
+      const reply = JSON.parse(await engine.load_model(kept));
+      reply.name = "your model as it was after its last run";
+      return JSON.stringify(reply);
     },
     // Read the file chosen in input `id` and hand its text to the engine's load_model.
     // Returns the engine's JSON reply, with the file's name added.

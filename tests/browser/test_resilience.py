@@ -1,0 +1,215 @@
+"""Issue 19: all or nothing, and never silent. Hostile model files are refused whole, with the
+field named, and the model in training trains on; an engine that dies (terminated, an error
+event, a worker that cannot start, a file that will not download) is said in words, and Retry
+starts a fresh engine with the user's settings and last trained weights."""
+import json
+import random
+
+import pytest
+
+from tests.browser.conftest import open_page, wait_ready
+from tests.browser.test_explorer import TRAIN_DONE, epoch, set_setting
+
+STATUS_IS_ERROR = "document.querySelector('#engine-status').className === 'error'"
+
+
+def ready_page(browser, base_url, link=""):
+    page, watch = open_page(browser, base_url + link)
+    wait_ready(page)
+    return page, watch
+
+
+def step(page):
+    before = epoch(page)
+    page.click("#step")
+    page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === %d" % (before + 1),
+                           timeout=60_000)
+    page.wait_for_function(TRAIN_DONE)
+
+
+def saved_model(page):
+    """The model file the page saves, as a dict."""
+    with page.expect_download() as download:
+        page.click("#model-save")
+    with open(download.value.path()) as f:
+        return json.load(f)
+
+
+def load_file(page, name, text):
+    page.set_input_files("#model-file", files=[{"name": name, "mimeType": "application/json",
+                                                "buffer": text.encode()}])
+    page.wait_for_function("!document.querySelector('#model-file-status').textContent.startsWith('Checking')",
+                           timeout=60_000)
+    return page.text_content("#model-file-status")
+
+
+@pytest.fixture(scope="module")
+def trained(browser, base_url):
+    """A page with a model trained two epochs (a composer shape other than the default's)."""
+    page, watch = ready_page(browser, base_url, "#encoder=32,8&latent=4&epochs=2")
+    step(page)
+    step(page)
+    yield page
+    try:
+        watch.check()
+    finally:
+        page.context.close()
+
+
+def hostile(doc, where, value):
+    """The saved model with `value` put at `where` (a list of keys)."""
+    doc = json.loads(json.dumps(doc))
+    node = doc
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = value
+    return doc
+
+
+def depth_bomb(depth):
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("make, named", [
+    (lambda doc: depth_bomb(100_000), "nested 33 levels deep"),
+    (lambda doc: '{"format": "anomaly-explorer-model", "x": %s}' % depth_bomb(100_000), "nested 33 levels deep"),
+    (lambda doc: json.dumps(doc)[:-1] + ', "extra": ' + "{\"a\":" * 50_000 + "1" + "}" * 50_000 + "}",
+     "nested 33 levels deep"),
+    (lambda doc: json.dumps(hostile(doc, ["history", 1, "loss"], float("nan"))), "history[1].loss"),
+    (lambda doc: json.dumps(hostile(doc, ["history", 0, "val_loss"], float("inf"))), "history[0].val_loss"),
+    (lambda doc: json.dumps(hostile(doc, ["history", 1], {"loss": 0.1, "val_loss": 0.1})), "history[1].epoch"),
+    (lambda doc: json.dumps(doc).replace('"W": [[', '"W": [[' + "9" * 400 + ", ", 1), "layers[0].W"),
+])
+def test_a_hostile_model_file_is_refused_whole_and_the_model_trains_on(trained, make, named):
+    page = trained
+    shape = page.get_attribute("#engine-model", "data-shape")
+    link = page.input_value("#share-link")
+    before = epoch(page)
+    status = load_file(page, "hostile.json", make(saved_model(page)))
+    assert status.startswith("Not loaded (hostile.json):") and named in status, status
+    assert "Your current model is unchanged" in status
+    # nothing changed: the model, the composer, the link, the progress; and it trains on
+    assert page.get_attribute("#engine-model", "data-shape") == shape == "140-32-8-4-8-32-140"
+    assert page.text_content("#shape-text") == shape and page.input_value("#share-link") == link
+    assert page.text_content("#progress").startswith("Epoch %d of" % before)
+    step(page)
+    assert epoch(page) == before + 1 and page.get_attribute("#engine-model", "data-shape") == shape
+    assert page.locator("#model-save").is_enabled()
+
+
+def die(page, how):
+    if how == "terminated":
+        page.evaluate("window.engineWorker().terminate()")
+    else:
+        page.evaluate("window.engineWorker().dispatchEvent(new ErrorEvent('error', {message: 'a test error'}))")
+
+
+@pytest.mark.parametrize("how, reason", [("terminated", "its worker stopped"), ("error", "a test error")])
+def test_a_dead_engine_mid_training_is_said_and_retry_brings_back_settings_and_weights(browser, base_url, how, reason):
+    page, watch = ready_page(browser, base_url, "#encoder=24,6&latent=3&learning_rate=0.005&epochs=1000")
+    step(page)
+    step(page)
+    trained_loss = page.evaluate("window.share.hasKeptModel()")
+    assert trained_loss is True
+    page.click("#train")
+    page.wait_for_function("+document.querySelector('#train-view').dataset.epoch >= 4", timeout=60_000)
+    die(page, how)
+    page.wait_for_function(STATUS_IS_ERROR, timeout=10_000)
+    status = page.text_content("#engine-status")
+    assert status.startswith("The Python engine stopped: ") and reason in status, status
+    assert page.locator("#engine-error").is_visible() and page.locator("#train").is_disabled()
+    assert page.text_content("#train") == "Train"
+    # a drawing waits for the engine instead of hanging at "Scoring…"
+    page.click("#engine-retry")
+    wait_ready(page)
+    status = page.text_content("#engine-status")
+    assert status.startswith("Ready again, with your settings and your model"), status
+    assert page.get_attribute("#engine-model", "data-shape") == "140-24-6-3-6-24-140"
+    assert page.input_value("#set-learning_rate") == "0.005"
+    restored = epoch(page)
+    assert restored >= 2  # the weights of the last completed run (Train's run was cut short)
+    step(page)
+    assert epoch(page) == restored + 1
+    watch.check()
+    page.context.close()
+
+
+@pytest.mark.parametrize("path", ["engine-worker.mjs", "engine.zip", "pyodide/pyodide.asm.wasm",
+                                  "pyodide/python_stdlib.zip", "engine.json"])
+def test_an_engine_that_cannot_start_is_said_and_retry_starts_it(browser, base_url, path):
+    context = browser.new_context(service_workers="block")
+    refused = {"on": True}
+
+    def route(r):
+        if refused["on"] and r.request.url.split("?")[0].endswith("/" + path):
+            r.fulfill(status=503, body="unavailable")
+        else:
+            r.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.goto(base_url)
+    page.wait_for_function(STATUS_IS_ERROR, timeout=60_000)
+    assert "could not start" in page.text_content("#engine-status")
+    assert page.locator("#engine-error").is_visible() and page.locator("#engine-retry").is_visible()
+    refused["on"] = False
+    page.click("#engine-retry")
+    wait_ready(page)
+    step(page)
+    assert epoch(page) == 1
+    context.close()
+
+
+def test_a_stalled_download_times_out_and_retry_recovers(browser, base_url):
+    context = browser.new_context(service_workers="block")
+    stalled = {"on": True}
+
+    def route(r):
+        if stalled["on"] and r.request.url.endswith("data/ecg5000.bin"):
+            return  # never answered
+        r.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.goto(base_url)
+    page.evaluate("window.engineTimeoutScale = 0.05")  # 180 s -> 9 s: the time-out, not the wait, is tested
+    page.wait_for_function(STATUS_IS_ERROR, timeout=60_000)
+    assert "did not finish" in page.text_content("#engine-status")
+    stalled["on"] = False
+    page.click("#engine-retry")
+    wait_ready(page)
+    context.close()
+
+
+def test_killing_the_engine_at_random_points_twenty_times_recovers_each_time(browser, base_url):
+    page, watch = ready_page(browser, base_url, "#epochs=1000&encoder=16,8&latent=3")
+    rng = random.Random(19)
+    for round_ in range(20):
+        when = rng.choice(["starting", "training", "loading", "drawing", "idle"])
+        if when == "training":
+            page.click("#train")
+            page.wait_for_timeout(rng.randint(50, 400))
+        elif when == "loading":
+            page.set_input_files("#model-file", files=[{"name": "big.json", "mimeType": "application/json",
+                                                        "buffer": b"[" + b"1," * 300_000 + b"1]"}])
+            page.wait_for_timeout(rng.randint(0, 50))
+        elif when == "drawing":
+            page.evaluate("""() => document.getElementById('pad').dispatchEvent(new CustomEvent('stroke',
+                {detail: JSON.stringify([[0, 20], [70, 5], [140, 30]])}))""")
+            page.wait_for_timeout(rng.randint(0, 30))
+        page.evaluate("window.engineWorker() && window.engineWorker().terminate()")
+        page.wait_for_function(STATUS_IS_ERROR, timeout=20_000)
+        assert page.locator("#engine-retry").is_visible(), round_
+        page.click("#engine-retry")
+        if when == "starting":  # and again while it starts
+            page.wait_for_timeout(rng.randint(100, 1500))
+            page.evaluate("window.engineWorker() && window.engineWorker().terminate()")
+            page.wait_for_function(STATUS_IS_ERROR, timeout=20_000)
+            page.click("#engine-retry")
+        wait_ready(page)
+        page.wait_for_function(TRAIN_DONE, timeout=30_000)
+    before = epoch(page)
+    step(page)
+    assert epoch(page) == before + 1 and page.get_attribute("#engine-model", "data-shape") == "140-16-8-3-8-16-140"
+    watch.check()
+    page.context.close()
