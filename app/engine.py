@@ -179,11 +179,28 @@ def set_live(settings_link):
     return _reply({"ok": True})
 
 
+PROGRESS_EVERY_S = 0.25
+
+
+def _progress_reporter(post):
+    """An on_step for Experiment.train_epoch that tells the page how far a long epoch has got
+    (at most every PROGRESS_EVERY_S: a short epoch says nothing)."""
+    last = [time.perf_counter()]
+
+    def on_step(step):
+        now = time.perf_counter()
+        if now - last[0] >= PROGRESS_EVERY_S:
+            last[0] = now
+            post(step["step"], step["steps"])
+    return on_step
+
+
 @command
 def train_epoch():
     """One epoch. "stopped" is "diverged" or "early_stopping" when training must stop; the UI
     decides when a run of `epochs` epochs is complete."""
-    return _reply(_experiment().train_epoch())
+    post = globals().get("post_progress")  # static/engine-worker.mjs: a message to the page
+    return _reply(_experiment().train_epoch(on_step=_progress_reporter(post) if post else None))
 
 
 # ---- looking at the model ------------------------------------------------------------------

@@ -20,7 +20,7 @@ from models import settings
 from app import protocol
 from app.protocol import LIVE_KEYS
 from app.ui_common import call_json, el, say, send, state, text, yield_to_browser
-from app import ui_controls, ui_files, ui_intro, ui_links, ui_train
+from app import ui_activity, ui_controls, ui_files, ui_intro, ui_links, ui_train
 
 
 def initial_config():
@@ -47,9 +47,8 @@ def on_link(config):
     apply_config(config)
     if [k for k in changed if k in LIVE_KEYS]:
         asyncio.create_task(ui_train.apply_live())
-        ui_train._progress()
-    if (state["stale"] and state["engine_state"] == "ready" and not state["busy"] and not state["playing"]
-            and state["epoch"] == 0 and state["built_config"] is not None):
+        ui_train.show_progress()
+    if state["stale"] and state["epoch"] == 0 and state["built_config"] is not None and ui_activity.claim("building"):
         asyncio.create_task(_rebuild_for_link())
     elif state["stale"]:
         say("The link changed the settings; the model in training still uses the old ones. Press "
@@ -57,15 +56,12 @@ def on_link(config):
 
 
 async def _rebuild_for_link():
-    state["busy"] = True
-    ui_train.refresh_buttons()
-    try:
+    async with ui_activity.turn("building") as work:
+        if not work.ok:
+            return
         say("Building the model of the link…")
         if await ui_train.rebuild():
             say("Built the link's model: %s. Press Train." % settings.shape_text(state["model"]["sizes"]))
-    finally:
-        state["busy"] = False
-        ui_train.refresh_buttons()
 
 
 def _update_stale():
@@ -80,7 +76,7 @@ def _update_stale():
     was = state["stale"]
     state["stale"] = stale
     ui_train.refresh_buttons()
-    if stale and not was and not state["playing"]:
+    if stale and not was and ui_activity.mode() != "training":
         say("Settings changed: the model in training still uses the old ones. Press Rebuild & train "
             "(or Reset) to build the new model.")
 
@@ -92,7 +88,7 @@ def on_config_change(key):
     if key in LIVE_KEYS:
         asyncio.create_task(ui_train.apply_live())
         if key == "epochs":
-            ui_train._progress()
+            ui_train.show_progress()
 
 
 def mark_step(name, cls):
@@ -104,9 +100,8 @@ def mark_step(name, cls):
 async def start_engine():
     """Start the worker and load NumPy, the data and the models; any failure is said plainly."""
     step = "runtime"
-    state["engine_state"] = "loading"
+    ui_activity.starting()
     el("engine-error").hidden = True
-    ui_train.refresh_buttons()
     try:
         mark_step("runtime", "active")
         say("Starting the Python runtime in a background worker…")
@@ -136,7 +131,6 @@ async def start_engine():
         mark_step("model", "active")
         say("Loading the pretrained model and building yours…")
         _check(json.loads(await loading[2]))
-        state["engine_state"] = "ready"
         # Ready once your model is built and its numbers shown: the training view's four charts
         # (below the fold) fill in just after, which took ~0.1 s before Ready said so.
         if not await ui_train.rebuild(charts_later=True, sent=build):
@@ -144,7 +138,7 @@ async def start_engine():
         restored = await ui_files.restore_kept_model()  # after a restart: the last trained weights
         mark_step("model", "done")
     except Exception as e:  # the page must say what broke, never just stall
-        state["engine_state"] = "failed"
+        ui_activity.failed()
         mark_step(step, "failed")
         say("The engine could not start (" + step + "): " + str(e), True)
         el("engine-error").hidden = False
@@ -152,12 +146,9 @@ async def start_engine():
              + ". The introduction above still works; drawing and training need the engine.")
         text("draw-note", "Drawing needs the Python engine, which could not start.")
         window.charts.showLater()
-        ui_train.refresh_buttons()
-        ui_files.refresh_buttons()
         return
+    ui_activity.started()
     ui_intro.engine_ready()
-    ui_train.refresh_buttons()
-    ui_files.refresh_buttons()
     window.charts.showLater()
     if restored:
         say("Ready again, with your settings and your model as it was after its last run (%s, epoch %d)."
@@ -183,25 +174,22 @@ def _check(reply):
 def on_retry(event):
     say("Retrying…")  # at once, so nobody reads the old error as the new state
     el("engine-error").hidden = True
-    if state["engine_state"] == "ready":
+    if ui_activity.ready():
         asyncio.create_task(ui_train.reset())
-    elif state["engine_state"] == "failed":
+    elif ui_activity.mode() == "failed":
         asyncio.create_task(start_engine())
 
 
 def on_engine_died(event):
     """The engine's worker died (static/engine.js says why): whatever waited on it has had an error
     reply; say what happened, keep everything the page holds, and offer Retry."""
-    state["engine_state"] = "failed"
-    state["playing"] = False
+    ui_activity.failed()
     kept = " and your last trained model" if window.share.hasKeptModel() else ""
     message = ("The Python engine stopped: %s. Your settings%s are kept: Retry starts the engine again."
                % (event.detail, kept))
     say(message, True)
     el("engine-error").hidden = False
     text("engine-error-text", message)
-    ui_train.refresh_buttons()
-    ui_files.refresh_buttons()
 
 
 def show_charts():

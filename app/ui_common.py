@@ -9,15 +9,12 @@ from app import protocol
 # controls and the composer show it, links encode it, the engine is built from it.
 state = {
     "engine": None,          # the worker proxy once it answered
-    "engine_state": "loading",  # loading | ready | failed
     "about": None,           # the dataset's description (data/about.py): sample length, classes
     "config": None,          # what the controls show
     "hide": [],              # classroom mode: names (links.HIDE_NAMES) of controls the link hides
     "built_config": None,    # what the engine's training model was built from
     "stale": False,          # config differs from built_config in a setting that needs a rebuild
     "model": None,           # the engine's model info: sizes, params, epoch
-    "playing": False,
-    "busy": False,           # an engine command of the training view is in flight
     "run_target": None,      # the epoch a run of `epochs` epochs ends at
     "epoch": 0,
     "diverged": False,

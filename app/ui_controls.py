@@ -89,11 +89,11 @@ def _on_control_change(event):
         return
     _set_msg(key, "")
     state["config"][key] = value
-    _update_applicability()
+    update_applicability()
     _on_change[0](key)
 
 
-def _update_applicability():
+def update_applicability():
     """Grey out controls that do nothing under the current choices."""
     c = state["config"]
     na = {
@@ -130,7 +130,7 @@ def apply_config(config):
         v = config[key]
         c.value = control_text.show(float(v) if s["kind"] == "float" else v)
         _set_msg(key, "")
-    _update_applicability()
+    update_applicability()
     render_composer()
 
 
@@ -260,16 +260,19 @@ def _composer_event(event):
             try:
                 n = int(float(t.value))
             except ValueError:
-                el("msg-composer").textContent = "Units must be a whole number from %d to %d." % (lo, hi)
+                render_composer()
+                el("msg-composer").textContent = "Not applied: units must be a whole number from %d to %d." % (lo, hi)
                 return
         else:
             cur = latent if part == "latent" else (enc if part == "encoder" else dec)[idx]
             n = cur + int(t.getAttribute("data-delta"))
         if not lo <= n <= hi:
-            el("msg-composer").textContent = ("The bottleneck takes %d to %d units." if part == "latent"
-                                              else "A layer takes %d to %d units.") % (lo, hi)
             if act == "set":
-                render_composer()
+                render_composer()  # the box shows the units in use again; the message says why
+            el("msg-composer").textContent = ("Not applied: %s %s. The %s takes %d to %d units; it keeps %d."
+                                              % (t.value if act == "set" else n, "is out of range",
+                                                 "bottleneck" if part == "latent" else "layer", lo, hi,
+                                                 latent if part == "latent" else (enc if part == "encoder" else dec)[idx]))
             return
         if part == "latent":
             latent = n

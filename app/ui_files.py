@@ -12,14 +12,14 @@ from pyscript import window
 from models import links, settings
 
 from app.ui_common import el, say, state
-from app import ui_intro, ui_links, ui_train
+from app import ui_activity, ui_intro, ui_links, ui_train
 
 MAX_BYTES = 64 * 1000 * 1000  # the largest model the composer allows is about 26 MB of JSON
 files = {"apply_config": None}
 
 
 def refresh_buttons():
-    ready = state["engine_state"] == "ready"
+    ready = ui_activity.ready()
     el("model-save").disabled = not ready or state["model"] is None
     for b in (el("model-load"), el("intro-load")):
         b.disabled = not ready
@@ -53,7 +53,7 @@ async def _save():
 
 
 def on_pick(event):
-    if state["engine_state"] != "ready":
+    if not ui_activity.ready():
         return
     el("model-file").click()
 
@@ -63,13 +63,12 @@ def on_file(event):
 
 
 async def _load():
-    state["playing"] = False  # a run in progress stops after its current epoch
-    while state["busy"]:
-        await asyncio.sleep(0.02)
-    state["busy"] = True
-    ui_train.refresh_buttons()
+    ui_activity.request_stop()  # a run in progress stops after its current epoch
     _say_file("Checking the model file…")
-    try:
+    async with ui_activity.turn("loading") as work:
+        if not work.ok:
+            _say_file("Not loaded: the engine is not running. Retry it first.", True)
+            return
         reply = json.loads(await window.share.loadModel(state["engine"], "model-file", MAX_BYTES))
         if reply.get("error"):
             name = reply.get("name")
@@ -77,10 +76,6 @@ async def _load():
                       % (" (" + name + ")" if name else "", reply["error"]), True)
             return
         await _use(reply)
-    finally:
-        state["busy"] = False
-        ui_train.refresh_buttons()
-        refresh_buttons()
 
 
 async def restore_kept_model():
@@ -111,7 +106,7 @@ async def _use(reply, keep=True):
             rows.append({"epoch": h["epoch"], "series": "validation", "loss": h["val_loss"]})
     await window.charts.replace("loss-chart", "losses", json.dumps(rows))
     await ui_train.refresh()
-    ui_train._progress()
+    ui_train.show_progress()
     ui_links.write_now()
     if keep:
         ui_train.keep_model()
@@ -130,3 +125,4 @@ def setup(apply_config):
     el("intro-load").onclick = on_pick
     el("model-file").onchange = on_file
     refresh_buttons()
+    ui_activity.listen(refresh_buttons)

@@ -10,7 +10,7 @@ from data import about
 from models import settings
 
 from app.ui_common import call, el, esc, fmt, framed, pct, sig, state, text, yield_to_browser
-from app import drawing
+from app import drawing, ui_activity
 
 PAGE = 60
 RARE = 0.02  # the threshold explorer's "what if anomalies were rare" share
@@ -140,7 +140,7 @@ def on_stroke(event):
     lo, hi = state["gallery"]["raw_range"]
     values = drawing.resample(points, lo, hi, state["gallery"]["about"]["length"], width, height)
     intro["pending_drawing"] = values
-    if state["engine_state"] != "ready":
+    if not ui_activity.ready():
         text("draw-status", "Got it. Your heartbeat will be scored as soon as the Python engine has "
                             "loaded (see the status at the top).")
         return
@@ -149,10 +149,11 @@ def on_stroke(event):
 
 async def score_drawing():
     values = intro["pending_drawing"]
-    if values is None or state["engine_state"] != "ready":
+    if values is None or not ui_activity.ready():
         return
     intro["pending_drawing"] = None
-    text("draw-status", "Scoring your heartbeat…")
+    text("draw-status", "Scoring your heartbeat… (once the engine has finished the epoch it is training)"
+         if ui_activity.mode() in ("training", "stepping") else "Scoring your heartbeat…")
     reply = await call("reconstruct_drawn", json.dumps(values))
     summary, parts = framed(reply)
     if summary.get("error"):

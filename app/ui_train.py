@@ -13,7 +13,7 @@ from models.threshold_scale import LogScale
 
 from app.protocol import LIVE_KEYS
 from app.ui_common import (call, el, fmt, framed, pct, say, send, sig, state, text, thousands)
-from app import ui_controls, ui_links
+from app import ui_activity, ui_controls, ui_links
 
 CHARTS_EVERY_MS = 400  # heavy charts (ROC, histogram, latent, sample) refresh at most this often
 SLIDER_STEPS = 1000
@@ -28,17 +28,15 @@ def now_ms():
 
 def _buttons():
     stale = state["stale"]
-    playing = state["playing"]
+    training = ui_activity.mode() == "training"
     b = el("train")
-    if playing:
-        b.textContent = "Pause"
+    if training:
+        b.textContent = "Pausing after this epoch…" if ui_activity.stopping() else "Pause"
     else:
         b.textContent = "Rebuild & train" if stale else "Train"
-    ready = state["engine_state"] == "ready"
-    busy = state["busy"]
-    b.disabled = not ready or (busy and not playing)
-    el("step").disabled = not ready or busy
-    el("reset").disabled = not ready
+    b.disabled = not (ui_activity.idle() or (training and not ui_activity.stopping()))
+    el("step").disabled = not ui_activity.idle()
+    el("reset").disabled = not ui_activity.ready()
     el("step").textContent = "Rebuild & step" if stale else "Step 1 epoch"
     for node in document.querySelectorAll(".stale-note"):
         node.hidden = not stale
@@ -53,7 +51,16 @@ def refresh_buttons():
     _buttons()
 
 
-def _progress(ms=None):
+def on_engine_progress(event):
+    """A long epoch's batches (static/engine.js): the run is visibly alive, and Pause says when it acts."""
+    if ui_activity.mode() in ("training", "stepping"):
+        step, steps = str(event.detail).split("/")
+        text("progress", "Epoch %d of %d: batch %s of %s%s"
+             % (state["epoch"] + 1, max(state["run_target"] or 0, state["epoch"] + 1), step, steps,
+                " (pausing once this epoch ends)" if ui_activity.stopping() else ""))
+
+
+def show_progress(ms=None):
     target = state["run_target"] or (state["epoch"] + state["config"]["epochs"])
     t = "Epoch %d of %d" % (state["epoch"], max(target, state["epoch"]))
     if ms is not None:
@@ -169,7 +176,6 @@ def _beat_info(summary):
 
 def engine_problem(reply):
     """An engine command failed: say so plainly, stop training, offer a retry."""
-    state["playing"] = False
     if reply.get("engine") == "dead":  # main.on_engine_died has said what happened
         _buttons()
         return
@@ -210,70 +216,67 @@ async def rebuild(charts_later=False, sent=None):
     if not charts_later:  # else it is cleared when embedded, and before any epoch's loss is added
         await cleared
     await refresh(charts_later, snapshot)
-    _progress()
+    show_progress()
     _buttons()
     return True
 
 
 async def train_loop(max_epochs=None):
-    """Train epoch by epoch until the run's target, a pause, divergence or early stopping.
-    The caller has set state["busy"] (synchronously, so the buttons change at once)."""
-    try:
-        if state["stale"]:
-            say("Rebuilding the model with your new settings…")
-            if not await rebuild():
-                state["playing"] = False
-                return
-        if state["diverged"]:
-            say("This model diverged. Press Reset to start again (try a smaller learning rate).", True)
-            state["playing"] = False
+    """Train epoch by epoch until the run's target, a pause, divergence or early stopping, in a
+    turn of its own ("stepping" for max_epochs, else "training", claimed by the click)."""
+    async with ui_activity.turn("stepping" if max_epochs else "training") as work:
+        if work.ok:
+            await _train(max_epochs)
+    if ui_activity.ready() and not state["diverged"]:
+        keep_model()
+
+
+async def _train(max_epochs):
+    if state["stale"]:
+        say("Rebuilding the model with your new settings…")
+        if not await rebuild():
             return
-        if state["run_target"] is None or state["epoch"] >= state["run_target"]:
-            state["run_target"] = state["epoch"] + state["config"]["epochs"]
-        stop_at = state["epoch"] + max_epochs if max_epochs else state["run_target"]
-        _buttons()
-        last_ms = None
-        while (state["playing"] or max_epochs) and state["epoch"] < stop_at:
-            r = json.loads(await call("train_epoch"))
-            if r.get("error"):
-                engine_problem(r)
-                return
-            if r.get("stopped") == "diverged":
-                state["diverged"] = True
-                state["playing"] = False
-                say((r.get("message") or "Training diverged.") + " Press Reset to start again.", True)
-                break
-            state["epoch"] = r["epoch"]
-            last_ms = r["ms"]
-            rows = [{"epoch": r["epoch"], "series": "train", "loss": r["loss"]}]
-            if r.get("val_loss") is not None:
-                rows.append({"epoch": r["epoch"], "series": "validation", "loss": r["val_loss"]})
-            await window.charts.insert("loss-chart", "losses", json.dumps(rows))
-            _progress(last_ms)
-            if r.get("stopped") == "early_stopping":
-                state["playing"] = False
-                state["run_target"] = state["epoch"]
-                say(r.get("message") or "Stopped early.")
-                break
-            if now_ms() - train["last_charts"] > CHARTS_EVERY_MS:
-                await refresh()
-        await refresh()
-        if not state["diverged"]:
-            if state["epoch"] >= (state["run_target"] or 0):
-                s = state["summary"]
-                say("Trained %d epochs: AUC %s. Move the threshold slider to trade missed anomalies "
-                    "against false alarms, click Train for %d more epochs, or change the model and rebuild."
-                    % (state["epoch"], fmt(s.get("auc")), state["config"]["epochs"]))
-            elif max_epochs:
-                say("Stepped to epoch %d. Step again, or Train to continue the run." % state["epoch"])
-            else:
-                say("Paused after epoch %d. Press Train to continue." % state["epoch"])
-    finally:
-        state["busy"] = False
-        state["playing"] = False
-        _buttons()
-        if state["engine_state"] == "ready" and not state["diverged"]:
-            keep_model()
+    if state["diverged"]:
+        say("This model diverged. Press Reset to start again (try a smaller learning rate).", True)
+        return
+    if state["run_target"] is None or state["epoch"] >= state["run_target"]:
+        state["run_target"] = state["epoch"] + state["config"]["epochs"]
+    stop_at = state["epoch"] + max_epochs if max_epochs else state["run_target"]
+    _buttons()
+    last_ms = None
+    while not ui_activity.stopping() and state["epoch"] < stop_at:
+        r = json.loads(await call("train_epoch"))
+        if r.get("error"):
+            engine_problem(r)
+            return
+        if r.get("stopped") == "diverged":
+            state["diverged"] = True
+            say((r.get("message") or "Training diverged.") + " Press Reset to start again.", True)
+            break
+        state["epoch"] = r["epoch"]
+        last_ms = r["ms"]
+        rows = [{"epoch": r["epoch"], "series": "train", "loss": r["loss"]}]
+        if r.get("val_loss") is not None:
+            rows.append({"epoch": r["epoch"], "series": "validation", "loss": r["val_loss"]})
+        await window.charts.insert("loss-chart", "losses", json.dumps(rows))
+        show_progress(last_ms)
+        if r.get("stopped") == "early_stopping":
+            state["run_target"] = state["epoch"]
+            say(r.get("message") or "Stopped early.")
+            break
+        if now_ms() - train["last_charts"] > CHARTS_EVERY_MS:
+            await refresh()
+    await refresh()
+    if not state["diverged"]:
+        if state["epoch"] >= (state["run_target"] or 0):
+            s = state["summary"]
+            say("Trained %d epochs: AUC %s. Move the threshold slider to trade missed anomalies "
+                "against false alarms, click Train for %d more epochs, or change the model and rebuild."
+                % (state["epoch"], fmt(s.get("auc")), state["config"]["epochs"]))
+        elif max_epochs:
+            say("Stepped to epoch %d. Step again, or Train to continue the run." % state["epoch"])
+        else:
+            say("Paused after epoch %d. Press Train to continue." % state["epoch"])
 
 
 def keep_model():
@@ -282,46 +285,35 @@ def keep_model():
 
 
 def on_train(event):
-    if state["playing"]:
-        state["playing"] = False  # the loop stops after the epoch in flight
-        el("train").textContent = "Train"
+    if ui_activity.mode() == "training":
+        ui_activity.request_stop()
+        say("Pausing: the epoch in progress finishes first.")
         return
-    if state["busy"]:
+    if not ui_activity.claim("training"):
         return
-    state["playing"] = True
-    state["busy"] = True
-    _buttons()
-    say("Training on normal heartbeats…")
+    say("Training on normal %s…" % about.samples(state["about"]))
     asyncio.create_task(train_loop())
 
 
 def on_step(event):
-    if state["busy"]:
+    if not ui_activity.claim("stepping"):
         return
-    state["busy"] = True
-    _buttons()
     say("Training one epoch…")
     asyncio.create_task(train_loop(1))
 
 
 async def reset():
-    state["playing"] = False
-    while state["busy"]:
-        await asyncio.sleep(0.02)
-    state["busy"] = True
-    try:
+    """A fresh model from the current settings, once the run in progress has stopped."""
+    ui_activity.request_stop()
+    async with ui_activity.turn("building") as work:
+        if not work.ok:
+            return
         say("Rebuilding the model…")
         if await rebuild():
             say("Model rebuilt with fresh weights: %s. Press Train." % settings.shape_text(state["model"]["sizes"]))
-    finally:
-        state["busy"] = False
-        _buttons()
 
 
 def on_reset(event):
-    state["playing"] = False
-    el("train").disabled = True
-    el("step").disabled = True
     asyncio.create_task(reset())
 
 
@@ -336,7 +328,7 @@ def on_slider(event):
     cfg["threshold"] = thr
     el("set-threshold_rule").value = "manual"
     el("set-threshold").value = exact_numbers.format_float(thr)
-    ui_controls._update_applicability()
+    ui_controls.update_applicability()
     ui_links.schedule_write()
     train["thr_next"] = thr
     if not train["thr_busy"]:
@@ -365,10 +357,10 @@ async def _apply_slider():
 
 async def apply_live():
     """A threshold or epochs setting changed in the controls: no rebuild, just re-score."""
-    if state["engine_state"] != "ready" or state["model"] is None:
+    if not ui_activity.ready() or state["model"] is None:
         return
     await call("set_live", links.encode(state["config"]))
-    if not state["busy"]:
+    if ui_activity.idle():
         await refresh()
 
 
@@ -386,7 +378,7 @@ async def _show_beat(i):
 
 
 def on_beat(event):
-    if state["engine_state"] != "ready":
+    if not ui_activity.ready():
         return
     t = event.target
     act = t.getAttribute("data-act")
@@ -415,5 +407,7 @@ def setup():
     el("beat-index").onchange = on_beat
     for b in document.querySelectorAll(".rebuild-now"):
         b.onclick = on_reset
-    _progress()
+    show_progress()
     _buttons()
+    ui_activity.listen(_buttons)
+    window.addEventListener("engineprogress", on_engine_progress)

@@ -231,6 +231,8 @@ const ready = (async () => {
   // Imported, so from its bytecode: compiling its source took ~0.1 s on a warm visit.
   const engine = py.pyimport("app.engine");
   engine.install_numpy = installOnce;
+  // how far a long epoch has got, while Python holds this thread (app/engine.py train_epoch)
+  engine.post_progress = (step, steps) => self.postMessage({ progress: step + "/" + steps });
   mark("engine code loaded");
   return { py, commands: engine.__dict__ };
 })();

@@ -79,6 +79,10 @@
         if (data.mark[0] === "no snapshot") remember(false);
         return;
       }
+      if ("progress" in data) {  // "batch/batches" of the epoch in flight
+        window.dispatchEvent(new CustomEvent("engineprogress", { detail: data.progress }));
+        return;
+      }
       if ("alive" in data) {  // the worker holds its lock: the page gets it when the worker ends
         navigator.locks?.request(lock, () => { if (own === worker) die("its worker stopped"); });
         return;

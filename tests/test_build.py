@@ -110,3 +110,23 @@ def test_encoded_copies_exist_only_where_smaller():
             assert (e[key] is not None) == os.path.exists(path), path
             assert e[key] is None or e[key] == os.path.getsize(path) < e["size"], path
     assert sum(e["br_size"] is not None for e in entries) > 40
+
+
+def test_the_ui_thread_gets_every_module_its_python_imports():
+    """PyScript gives MicroPython only the files of builder/dist.py UI_FILES: each module those
+    files import from this repository must be among them (else the page stops at an ImportError)."""
+    import ast
+    from builder.dist import ROOT, UI_FILES
+    shipped = {rel[:-len(".py")].replace("/", ".") for rel in UI_FILES}
+    for rel in UI_FILES:
+        tree = ast.parse(open(os.path.join(ROOT, rel)).read())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [node.module + "." + a.name for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            for name in names:
+                if name.split(".")[0] in ("app", "data", "models") and os.path.exists(
+                        os.path.join(ROOT, *name.split(".")) + ".py"):
+                    assert name in shipped, "%s imports %s, which the page is not given" % (rel, name)
