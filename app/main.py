@@ -185,11 +185,11 @@ def on_engine_died(event):
     reply; say what happened, keep everything the page holds, and offer Retry."""
     ui_activity.failed()
     kept = " and your last trained model" if window.share.hasKeptModel() else ""
-    message = ("The Python engine stopped: %s. Your settings%s are kept: Retry starts the engine again."
-               % (event.detail, kept))
-    say(message, True)
+    say("The Python engine stopped: %s." % event.detail, True)
+    mark_step("runtime", "failed")
     el("engine-error").hidden = False
-    text("engine-error-text", message)
+    text("engine-error-text", "The Python engine stopped: %s. Your settings%s are kept: Retry starts the "
+         "engine again." % (event.detail, kept))
 
 
 def show_charts():
