@@ -213,3 +213,45 @@ def test_killing_the_engine_at_random_points_twenty_times_recovers_each_time(bro
     assert epoch(page) == before + 1 and page.get_attribute("#engine-model", "data-shape") == "140-16-8-3-8-16-140"
     watch.check()
     page.context.close()
+
+
+def test_a_long_epoch_shows_its_batches_and_pause_says_when_it_acts(browser, base_url):
+    # batch size 1: an epoch of 1,800 steps takes a few seconds
+    page, watch = ready_page(browser, base_url, "#encoder=128,64&latent=16&batch_size=1&train_size=2000&epochs=3")
+    page.click("#train")
+    page.wait_for_function("document.querySelector('#progress').textContent.includes('batch')", timeout=30_000)
+    assert page.text_content("#progress").startswith("Epoch 1 of 3: batch ")
+    page.click("#train")  # Pause
+    assert page.text_content("#train") == "Pausing after this epoch…" and page.locator("#train").is_disabled()
+    assert page.text_content("#engine-status") == "Pausing: the epoch in progress finishes first."
+    page.wait_for_function("document.querySelector('#progress').textContent.includes('pausing once this epoch ends')",
+                           timeout=10_000)
+    page.wait_for_function(TRAIN_DONE, timeout=60_000)
+    assert page.text_content("#engine-status") == "Paused after epoch 1. Press Train to continue."
+    assert epoch(page) == 1
+    watch.check()
+    page.context.close()
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("257", "Not applied: 257 is out of range. The layer takes 1 to 256 units; it keeps 15."),
+    ("0", "Not applied: 0 is out of range. The layer takes 1 to 256 units; it keeps 15."),
+    ("-5", "Not applied: -5 is out of range. The layer takes 1 to 256 units; it keeps 15."),
+    ("1e9", "Not applied: 1e9 is out of range. The layer takes 1 to 256 units; it keeps 15."),
+])
+def test_an_out_of_range_composer_entry_says_the_allowed_range(trained_default, typed, message):
+    page = trained_default
+    page.fill("#units-encoder-0", typed)
+    page.dispatch_event("#units-encoder-0", "change")
+    assert page.text_content("#msg-composer") == message
+    assert page.input_value("#units-encoder-0") == "15" and page.text_content("#shape-text").startswith("140-15-")
+
+
+@pytest.fixture(scope="module")
+def trained_default(browser, base_url):
+    page, watch = ready_page(browser, base_url)
+    yield page
+    try:
+        watch.check()
+    finally:
+        page.context.close()
