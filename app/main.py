@@ -5,9 +5,8 @@
 # The page:  ui_intro.py (introduction view, works without the engine), ui_controls.py (settings
 # controls and the model composer, generated from models/settings.py), ui_train.py (training view),
 # ui_links.py (the URL hash, classroom mode, copy link), ui_files.py (save and load model files).
-# One config dict (state["config"]) feeds everything; apply_config() shows a config in every
-# control; on_config_change() is the one place every user edit of a setting ends up; on_link()
-# is where a link edited in place (hashchange) arrives.
+# One config dict (state["config"]) feeds everything; ui_config.py is where every change of it
+# arrives and is shown everywhere; ui_activity.py holds what the page is doing with the engine.
 import asyncio
 import json
 
@@ -18,77 +17,13 @@ from data import about
 from models import settings
 
 from app import protocol
-from app.protocol import LIVE_KEYS
 from app.ui_common import call_json, el, say, send, state, text, yield_to_browser
-from app import ui_activity, ui_controls, ui_files, ui_intro, ui_links, ui_train
+from app import ui_activity, ui_config, ui_controls, ui_files, ui_intro, ui_links, ui_train
 
 
 def initial_config():
     """The configuration the page opens with: the link's (defaults for a plain URL)."""
     return ui_links.read_location()
-
-
-def apply_config(config):
-    """Show a complete configuration in every control and the composer, and mark the model stale
-    if it differs from the one in the engine."""
-    ui_controls.apply_config(settings.validate(config))
-    _update_stale()
-    ui_links.schedule_write()
-
-
-def on_link(config):
-    """A link was edited in place (hashchange). Its settings are applied like edits by hand: live
-    ones at once; the others mark the model stale, unless nothing was trained yet, in which case
-    the model is rebuilt right away, so the link gives a ready-to-train experiment."""
-    old = state["config"]
-    changed = [s["key"] for s in settings.SETTINGS if config[s["key"]] != old[s["key"]]]
-    if not changed:
-        return
-    apply_config(config)
-    if [k for k in changed if k in LIVE_KEYS]:
-        asyncio.create_task(ui_train.apply_live())
-        ui_train.show_progress()
-    if state["stale"] and state["epoch"] == 0 and state["built_config"] is not None and ui_activity.claim("building"):
-        asyncio.create_task(_rebuild_for_link())
-    elif state["stale"]:
-        say("The link changed the settings; the model in training still uses the old ones. Press "
-            "Rebuild & train (or Reset) to build the new model.")
-
-
-async def _rebuild_for_link():
-    async with ui_activity.turn("building") as work:
-        if not work.ok:
-            return
-        say("Building the model of the link…")
-        if await ui_train.rebuild():
-            say("Built the link's model: %s. Press Train." % settings.shape_text(state["model"]["sizes"]))
-
-
-def _update_stale():
-    built = state["built_config"]
-    cfg = state["config"]
-    stale = False
-    if built is not None:
-        for s in settings.SETTINGS:
-            k = s["key"]
-            if k not in LIVE_KEYS and cfg[k] != built[k]:
-                stale = True
-    was = state["stale"]
-    state["stale"] = stale
-    ui_train.refresh_buttons()
-    if stale and not was and ui_activity.mode() != "training":
-        say("Settings changed: the model in training still uses the old ones. Press Rebuild & train "
-            "(or Reset) to build the new model.")
-
-
-def on_config_change(key):
-    """Every user edit of a setting (controls or composer) ends here. state["config"] is valid."""
-    _update_stale()
-    ui_links.schedule_write()
-    if key in LIVE_KEYS:
-        asyncio.create_task(ui_train.apply_live())
-        if key == "epochs":
-            ui_train.show_progress()
 
 
 def mark_step(name, cls):
@@ -221,14 +156,14 @@ async def main():
     await yield_to_browser()
     asyncio.create_task(ui_intro.start())
     await yield_to_browser()
-    ui_controls.render_controls("controls", on_config_change)
+    ui_controls.render_controls("controls")
     await yield_to_browser()
-    ui_controls.setup_composer(on_config_change)
-    apply_config(state["config"])
+    ui_config.apply_config(state["config"])
+    ui_config.setup()
     await yield_to_browser()
     ui_train.setup()
-    ui_links.setup(on_link)
-    ui_files.setup(apply_config)
+    ui_links.setup()
+    ui_files.setup()
     for b in document.querySelectorAll("nav button[data-view]"):
         b.onclick = on_nav
     el("engine-retry").onclick = on_retry

@@ -21,13 +21,11 @@ def _command(args, reply, keys=(), parts=(), seconds=30):
     return {"args": args, "reply": reply, "keys": keys, "parts": parts, "seconds": seconds}
 
 
-_MODEL_INFO = ("sizes", "params", "epoch", "train_samples", "val_samples", "test_samples")
-
 # name -> what it takes (argument names, all text or numbers) and the keys of its reply (of its
 # summary, for a framed reply), the chart parts a framed reply carries, and how long the engine
-# may take before the page gives it up for dead (the time spent queued behind earlier commands
-# included). They are generous: a command's time-out is for a hung engine, not a slow one (an
-# epoch of the largest network at batch size 1 takes ~20 s on a two-core laptop).
+# may take before the page gives it up for dead (counted from when the worker starts it, not while
+# it waits behind other commands). They are generous: a time-out is for a hung engine, not a slow
+# one (an epoch of the largest network at batch size 1 takes ~20 s on a two-core laptop).
 COMMANDS = {
     # start-up, in this order (static/engine-worker.mjs runs them early, as it starts)
     "load_numpy": _command((), "json", ("numpy", "ms"), seconds=180),

@@ -21,7 +21,6 @@ HELP = {
     "validation_pct": "Held out from training; the threshold rule and the validation loss use it.",
     "dropout": "Randomly silences hidden units while training.",
 }
-_on_change = [None]
 
 
 def _label(choice):
@@ -46,9 +45,8 @@ def _field(s):
     return "".join(out)
 
 
-def render_controls(container_id, on_change):
+def render_controls(container_id):
     """Build every non-composer control from the settings table (one innerHTML)."""
-    _on_change[0] = on_change
     html = []
     for group, title in GROUPS:
         rows = [s for s in settings.SETTINGS if s["group"] == group and s["key"] not in COMPOSER_KEYS]
@@ -63,7 +61,6 @@ def render_controls(container_id, on_change):
                         '</div></fieldset>' % (group, title, fields))
     box = el(container_id)
     box.innerHTML = "".join(html)
-    box.addEventListener("change", _on_control_change)
 
 
 def _set_msg(key, message):
@@ -78,19 +75,21 @@ def _set_msg(key, message):
             c.removeAttribute("aria-invalid")
 
 
-def _on_control_change(event):
+def read_edit(event):
+    """A control's "change" event -> the key of the setting it changed in state["config"], or None
+    (not a setting, or refused: the control's message says why)."""
     key = event.target.getAttribute("data-key")
     if not key or key not in settings.BY_KEY:
-        return
+        return None
     try:
         value = control_text.parse(key, event.target.value)
     except ValueError as e:
         _set_msg(key, "Not applied: " + str(e) + " Still using " + control_text.show(state["config"][key]) + ".")
-        return
+        return None
     _set_msg(key, "")
     state["config"][key] = value
     update_applicability()
-    _on_change[0](key)
+    return key
 
 
 def update_applicability():
@@ -239,6 +238,11 @@ def render_composer():
                 first.focus()
 
 
+def composer_edit(event):
+    """A click or change in the composer -> True when it changed the layers in state["config"]."""
+    return _composer_event(event) is True
+
+
 def _composer_event(event):
     t = event.target
     act = t.getAttribute("data-act")
@@ -300,11 +304,4 @@ def _composer_event(event):
         return
     state["config"] = new
     render_composer()
-    _on_change[0]("encoder")
-
-
-def setup_composer(on_change):
-    _on_change[0] = on_change
-    box = el("composer-body")
-    box.addEventListener("click", _composer_event)
-    box.addEventListener("change", _composer_event)
+    return True

@@ -12,10 +12,9 @@ from pyscript import window
 from models import links, settings
 
 from app.ui_common import el, say, state
-from app import ui_activity, ui_intro, ui_links, ui_train
+from app import ui_activity, ui_config, ui_intro, ui_links, ui_train
 
 MAX_BYTES = 64 * 1000 * 1000  # the largest model the composer allows is about 26 MB of JSON
-files = {"apply_config": None}
 
 
 def refresh_buttons():
@@ -94,7 +93,7 @@ async def restore_kept_model():
 async def _use(reply, keep=True):
     config = links.decode(reply["link"])[0]  # exact floats (MicroPython's JSON floats are not)
     state["built_config"] = dict(config)
-    files["apply_config"](config)  # every control, the composer and the link; not stale
+    ui_config.apply_config(config)  # every control, the composer and the link; not stale
     state["model"] = reply["model"]
     state["epoch"] = reply["model"]["epoch"]
     state["run_target"] = None
@@ -118,8 +117,7 @@ async def _use(reply, keep=True):
     await ui_intro.use_loaded_model()
 
 
-def setup(apply_config):
-    files["apply_config"] = apply_config
+def setup():
     el("model-save").onclick = on_save
     el("model-load").onclick = on_pick
     el("intro-load").onclick = on_pick

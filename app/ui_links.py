@@ -3,8 +3,8 @@
 #
 # - Only write_now() writes the hash, always with history.replaceState: no history entry per
 #   click, and no hashchange event, so writing never loops back into reading.
-# - Opening a link, or editing the hash in place (hashchange), decodes it and hands the config to
-#   main.on_link(config), which shows it everywhere (and rebuilds or marks the model stale).
+# - Opening a link, or editing the hash in place (hashchange: read_hash), decodes it; ui_config
+#   shows its config everywhere (and rebuilds or marks the model stale).
 # - A bad link never breaks the page: links.decode never raises; what it did not accept is listed
 #   in a dismissible notice, set with textContent only.
 # - Classroom mode: `hide=` names settings, groups or panels; they are hidden with one generated
@@ -22,7 +22,7 @@ WRITE_DELAY = 0.15  # s: a burst of edits (a dragged slider) writes the hash onc
 CLASSROOM = [("training", "Training settings"), ("model", "Layer settings"), ("data", "Data settings"),
              ("threshold", "Threshold settings"), ("advanced", "Advanced settings"),
              ("composer", "Model composer"), ("export", "Saving and loading models")]
-link = {"pending": False, "on_link": None, "initial_rejected": []}
+link = {"pending": False, "initial_rejected": []}
 
 
 def read_location():
@@ -135,24 +135,22 @@ async def _copy(what):
 
 # ---- reading the hash ---------------------------------------------------------------------------
 
-def on_hashchange(event):
+def read_hash():
+    """The hash edited in place -> its config (its notice and classroom hiding shown)."""
     config, hide, rejected = links.decode(window.location.hash)
     show_notice(rejected)
     if hide != state["hide"]:
         state["hide"] = hide
         apply_hide()
-    link["on_link"](config)
-    write_now()  # the canonical form of what was applied (clamped values, known keys only)
+    return config
 
 
-def setup(on_link):
-    """Wire the hash, the notice and the share panel; on_link(config) applies a decoded config."""
-    link["on_link"] = on_link
+def setup():
+    """Wire the notice and the share panel (ui_config listens to the hash)."""
     el("classroom-boxes").innerHTML = _classroom_html()
     apply_hide()
     show_notice(link["initial_rejected"])
     el("link-notice-close").onclick = on_notice_close
     el("share-copy").onclick = on_copy
     el("classroom-copy").onclick = on_classroom
-    window.addEventListener("hashchange", on_hashchange)
     write_now()

@@ -25,7 +25,7 @@ NM = runtime.NODE_MODULES
 # link codec (with its value, number and URL-text modules), the engine's protocol and the dataset's
 # description it shares with CPython. Engine worker (Pyodide): NumPy model and data code.
 UI_FILES = ["app/main.py", "app/__init__.py", "app/protocol.py", "app/control_text.py", "app/drawing.py",
-            "app/ui_activity.py", "app/ui_common.py", "app/ui_controls.py",
+            "app/ui_activity.py", "app/ui_common.py", "app/ui_config.py", "app/ui_controls.py",
             "app/ui_intro.py", "app/ui_train.py", "app/ui_links.py", "app/ui_files.py", "data/__init__.py",
             "data/about.py", "models/__init__.py", "models/settings.py", "models/links.py",
             "models/link_values.py", "models/exact_numbers.py", "models/url_text.py", "models/threshold_scale.py"]
