@@ -54,6 +54,11 @@ def open_page(browser, url, viewport=None, color_scheme="light", **context_optio
     """A page in a context of its own (context_options: more of Playwright's new_context options)."""
     context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900},
                                   color_scheme=color_scheme, accept_downloads=True, **context_options)
+    return open_in(context, url)
+
+
+def open_in(context, url):
+    """A new page of `context` (a repeat visit when the context has visited before), watched."""
     watch = PageWatch()
 
     def route(r):
@@ -64,7 +69,7 @@ def open_page(browser, url, viewport=None, color_scheme="light", **context_optio
             watch.foreign.append(r.request.url)
             r.abort()
 
-    context.route("**/*", route)
+    context.route("**/*", route)  # the newest page's watch sees foreign requests of any page of the context
     page = context.new_page()
     page.on("pageerror", lambda e: watch.errors.append(str(e)))
     page.on("console", lambda m: m.type == "error" and watch.console_errors.append(m.text))

@@ -86,8 +86,26 @@ def linked(browser, base_url):
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory):
-    return {"dir": tmp_path_factory.mktemp("models")}
+def trained(linked):
+    """The link's page after one run (3 epochs)."""
+    page = linked
+    wait_ready(page)
+    page.click("#train")
+    page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === 3", timeout=60_000)
+    wait_idle(page)
+    return page
+
+
+@pytest.fixture(scope="module")
+def saved(trained, tmp_path_factory):
+    """The trained link's model file as the page saves it, and test beat BEAT's error before."""
+    page = trained
+    error = show_beat(page, BEAT)
+    with page.expect_download() as d:
+        page.click("#model-save")
+    path = tmp_path_factory.mktemp("models") / "model.json"
+    d.value.save_as(path)
+    return {"error": error, "text": path.read_text(), "name": d.value.suggested_filename}
 
 
 def test_link_is_canonical():
@@ -108,11 +126,8 @@ def test_crafted_link_shows_in_every_control_and_the_composer(linked):
     assert page.input_value("#share-link").endswith("#" + LINK)
 
 
-def test_training_a_link_matches_cpython(linked):
-    page = linked
-    page.click("#train")
-    page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === 3", timeout=60_000)
-    wait_idle(page)
+def test_training_a_link_matches_cpython(trained):
+    page = trained
     rows = page.evaluate("window.charts.data('loss-chart', 'losses')")
     browser_train = [r["loss"] for r in sorted(rows, key=lambda r: r["epoch"]) if r["series"] == "train"]
     browser_val = [r["loss"] for r in sorted(rows, key=lambda r: r["epoch"]) if r["series"] == "validation"]
@@ -147,24 +162,15 @@ def test_training_a_link_matches_cpython(linked):
     compare("python -m models.train --url", lines[:-1], lines[-1]["auc"])
 
 
-def test_save_the_trained_model(linked, saved):
-    page = linked
-    saved["error"] = show_beat(page, BEAT)
-    with page.expect_download() as d:
-        page.click("#model-save")
-    download = d.value
-    assert download.suggested_filename == "anomaly-model-%s-epoch3.json" % SHAPE
-    path = saved["dir"] / "model.json"
-    download.save_as(path)
-    saved["text"] = path.read_text()
+def test_save_the_trained_model(trained, saved):
+    page = trained
+    assert saved["name"] == "anomaly-model-%s-epoch3.json" % SHAPE
     model = serialize.load_model(saved["text"])  # a valid model file, readable by CPython
     assert model.config == links.decode(LINK)[0] and len(model.history) == 3
     page.wait_for_function("document.querySelector('#model-file-status').textContent.startsWith('Saved')")
 
 
 def test_load_rejects_bad_files_then_loads_the_saved_model_into_a_fresh_page(browser, base_url, saved):
-    if "text" not in saved:
-        pytest.fail("run this module whole: test_save_the_trained_model (before this one) makes the file")
     page, watch = open_page(browser, base_url)  # a fresh page, default settings
     wait_ready(page)
     default_shape = page.get_attribute("#engine-model", "data-shape")
