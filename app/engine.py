@@ -103,7 +103,7 @@ def preload():
     """Imports what start-up runs, for the snapshot a warm visit restores (static/snapshot-worker.mjs).
     That snapshot is made without models/fastmath.wasm: its JavaScript objects cannot be kept."""
     from data import about, ecg5000  # noqa: F401
-    from models import experiment, links, serialize  # noqa: F401
+    from models import experiment, links, serialize, thinning  # noqa: F401
     # Not pyodide.http: it keeps JavaScript objects a snapshot cannot hold.
 
 
@@ -303,10 +303,12 @@ def export_model():
 def load_model(model_file_text):
     """Load a model file: it becomes the training view's model and the introduction's. All or
     nothing: the file is read and checked whole, and the reply written, before anything changes;
-    a bad file changes nothing and the reply's error says what is wrong with it."""
+    a bad file changes nothing and the reply's error says what is wrong with it. Framed: the loss
+    chart's rows, thinned (models/thinning.py), go to the chart unparsed by the UI thread, whose
+    MicroPython took seconds over a long history."""
     import copy
     from data import about
-    from models import links, serialize
+    from models import links, serialize, thinning
     from models.experiment import Experiment
     if not isinstance(model_file_text, str):
         raise serialize.ModelFileError("model file: not text")
@@ -320,7 +322,9 @@ def load_model(model_file_text):
     # the introduction's own copy: training on in the training view leaves it alone
     intro = Experiment(model.config, data, model=copy.deepcopy(model))
     intro.evaluate()  # its threshold under its own rule
-    reply = _reply({"ok": True, "link": links.encode(exp.config), "model": _info(exp), "history": exp.history})
+    rows, points, thinned = thinning.loss_rows(exp.history)
+    reply = _framed({"ok": True, "link": links.encode(exp.config), "model": _info(exp),
+                     "loss_points": points, "loss_thinned": thinned}, {"loss": {"losses": rows}})
     state["experiment"], state["intro"] = exp, intro
     return reply
 

@@ -49,7 +49,10 @@ COMMANDS = {
         ("beats",), seconds=180),
     # model files
     "export_model": _command((), "model_file", seconds=120),
-    "load_model": _command(("model_file_text",), "json", ("ok", "link", "model", "history"), seconds=180),
+    # the loss chart's rows: every epoch of the file's history, or at most models/thinning.py's
+    # MAX_POINTS per series ("loss_thinned"; "loss_points": the most one series draws)
+    "load_model": _command(("model_file_text",), "framed", ("ok", "link", "model", "loss_points", "loss_thinned"),
+                           ("loss",), seconds=180),
 }
 
 # Settings applied to the model in training without building it again (set_live).

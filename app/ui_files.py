@@ -1,5 +1,6 @@
 # Saving and loading model files (MicroPython). The file's text goes between the engine and the
-# browser's file APIs through share.js; this module only sees the engine's short JSON replies.
+# browser's file APIs through share.js; this module only sees the engine's short replies, and
+# hands the loss chart's rows (thinned by the engine) to charts.js without parsing them.
 #
 # Loading is all or nothing: the engine checks the whole file (models/serialize.py names the
 # field that is wrong) before it replaces anything. A loaded model becomes the training view's
@@ -11,7 +12,7 @@ from pyscript import window
 
 from models import links, settings
 
-from app.ui_common import el, say, state
+from app.ui_common import el, framed, say, state, thousands
 from app import ui_activity, ui_config, ui_intro, ui_links, ui_train
 
 MAX_BYTES = 64 * 1000 * 1000  # the largest model the composer allows is about 26 MB of JSON
@@ -68,13 +69,13 @@ async def _load():
         if not work.ok:
             _say_file("Not loaded: the engine is not running. Retry it first.", True)
             return
-        reply = json.loads(await window.share.loadModel(state["engine"], "model-file", MAX_BYTES))
+        reply, parts = framed(await window.share.loadModel(state["engine"], "model-file", MAX_BYTES))
         if reply.get("error"):
             name = reply.get("name")
             _say_file("Not loaded%s: %s. Your current model is unchanged."
                       % (" (" + name + ")" if name else "", reply["error"]), True)
             return
-        await _use(reply)
+        await _use(reply, parts)
 
 
 async def restore_kept_model():
@@ -82,15 +83,15 @@ async def restore_kept_model():
     the training view's model again. True when it did."""
     if not window.share.hasKeptModel():
         return False
-    reply = json.loads(await window.share.restoreModel(state["engine"]))
+    reply, parts = framed(await window.share.restoreModel(state["engine"]))
     if reply.get("error"):
         _say_file("Your last trained model could not be brought back: %s." % reply["error"], True)
         return False
-    await _use(reply, keep=False)
+    await _use(reply, parts, keep=False)
     return True
 
 
-async def _use(reply, keep=True):
+async def _use(reply, parts, keep=True):
     config = links.decode(reply["link"])[0]  # exact floats (MicroPython's JSON floats are not)
     state["built_config"] = dict(config)
     ui_config.apply_config(config)  # every control, the composer and the link; not stale
@@ -98,20 +99,20 @@ async def _use(reply, keep=True):
     state["epoch"] = reply["model"]["epoch"]
     state["run_target"] = None
     state["diverged"] = False
-    rows = []
-    for h in reply["history"]:
-        rows.append({"epoch": h["epoch"], "series": "train", "loss": h["loss"]})
-        if h.get("val_loss") is not None:
-            rows.append({"epoch": h["epoch"], "series": "validation", "loss": h["val_loss"]})
-    await window.charts.replace("loss-chart", "losses", json.dumps(rows))
+    await window.charts.replaceMany("loss-chart", parts["loss"])  # training on appends to these rows
     await ui_train.refresh()
     ui_train.show_progress()
     ui_links.write_now()
     if keep:
         ui_train.keep_model()
     shape = settings.shape_text(state["model"]["sizes"])
-    message = ("Loaded %s: a %s model trained %d epochs. Its settings are in the controls and the link; "
-               "the introduction uses it too." % (reply["name"], shape, state["epoch"]))
+    epochs = thousands(state["epoch"])
+    thinned = ""
+    if reply["loss_thinned"]:
+        thinned = (" (its loss curve: %s epochs, drawn from %s points per series, each stretch of epochs by "
+                   "its lowest and highest loss)" % (epochs, thousands(reply["loss_points"])))
+    message = ("Loaded %s: a %s model trained %s epochs%s. Its settings are in the controls and the link; "
+               "the introduction uses it too." % (reply["name"], shape, epochs, thinned))
     _say_file(message)
     say(message)
     await ui_intro.use_loaded_model()

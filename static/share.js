@@ -1,10 +1,18 @@
 // Small glue for sharing (Python decides everything): copy the link, save a model file, read one.
 // Model files go straight between the engine worker and the browser's file APIs, so a big model
-// never passes through the UI thread's MicroPython heap; Python only sees short JSON replies.
+// never passes through the UI thread's MicroPython heap; Python only sees short replies.
 (() => {
   let kept = null;  // the model file of the training view's model after its last run, or null
   const within = (promise, ms) => Promise.race([promise,
     new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), ms))]);
+  // load_model's reply with `name` added to its summary; its chart part (app/protocol.py: framed)
+  // is passed on as it came, neither parsed nor written again here.
+  const named = (reply, name) => {
+    const cut = reply.indexOf("\x1e");
+    const summary = JSON.parse(cut < 0 ? reply : reply.slice(0, cut));
+    summary.name = name;
+    return JSON.stringify(summary) + (cut < 0 ? "" : reply.slice(cut));
+  };
   window.share = {
     // Copy the value of input `id`; "copied", or "selected" when the clipboard is unavailable
     // or denied (the text is then selected for Ctrl+C).
@@ -41,12 +49,10 @@
     },
     hasKeptModel: () => kept !== null,
     async restoreModel(engine) {
-      const reply = JSON.parse(await engine.load_model(kept));
-      reply.name = "your model as it was after its last run";
-      return JSON.stringify(reply);
+      return named(await engine.load_model(kept), "your model as it was after its last run");
     },
     // Read the file chosen in input `id` and hand its text to the engine's load_model.
-    // Returns the engine's JSON reply, with the file's name added.
+    // Returns the engine's reply (framed, or a JSON error), with the file's name in its summary.
     async loadModel(engine, id, maxBytes) {
       const input = document.getElementById(id);
       const file = input.files && input.files[0];
@@ -63,9 +69,7 @@
       } catch (e) {
         return JSON.stringify({ name, error: "the file could not be read (" + e.message + ")" });
       }
-      const reply = JSON.parse(await engine.load_model(text));
-      reply.name = name;
-      return JSON.stringify(reply);
+      return named(await engine.load_model(text), name);
     },
   };
 })();

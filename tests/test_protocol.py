@@ -191,3 +191,24 @@ def test_a_bad_setting_or_file_is_named_and_changes_nothing(fresh_engine):
     assert reply["error"] == "model file: config is missing" and engine.state["experiment"] is before
     reply, _ = run("reconstruct_drawn", json.dumps([0.0] * 10))
     assert reply["error"] == "a signal must be 140 finite numbers, got 10 values"
+
+
+def test_load_model_sends_the_loss_charts_rows_thinned_and_no_history(fresh_engine):
+    from models import thinning
+    start(fresh_engine)
+    run("configure", "encoder=8&latent=2&train_size=300")
+    doc = json.loads(run("export_model")[0])
+    n = thinning.MAX_POINTS * 3 + 1
+    doc["history"] = [{"epoch": i, "loss": 1.0 / i, "val_loss": 2.0 / i} for i in range(1, n + 1)]
+    summary, parts = run("load_model", json.dumps(doc))
+    assert summary["loss_thinned"] is True and summary["loss_points"] == thinning.MAX_POINTS
+    assert summary["model"]["epoch"] == n and "history" not in summary
+    rows = json.loads(parts["loss"])["losses"]
+    for series, first in (("train", 1.0), ("validation", 2.0)):
+        drawn = {r["epoch"]: r["loss"] for r in rows if r["series"] == series}
+        assert len(drawn) <= thinning.MAX_POINTS and drawn[1] == first and drawn[n] == first / n
+    doc["history"] = doc["history"][:3]
+    summary, parts = run("load_model", json.dumps(doc))
+    assert summary["loss_thinned"] is False and summary["loss_points"] == 3
+    assert json.loads(parts["loss"]) == {"losses": [
+        {"epoch": e, "series": s, "loss": k / e} for s, k in (("train", 1.0), ("validation", 2.0)) for e in (1, 2, 3)]}
