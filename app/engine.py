@@ -27,9 +27,10 @@ def _framed(summary, parts):
 
 
 def _failure(e):
-    """A command's failure as its reply: a ValueError is the input's fault and says what is wrong;
-    anything else is a bug, said plainly with its details kept for the console."""
-    if isinstance(e, ValueError):
+    """A command's failure as its reply: a ValueError (the input's fault) or an OSError (a download
+    that failed) says what is wrong; anything else is a bug, said plainly with its details kept for
+    the console."""
+    if isinstance(e, (ValueError, OSError)):
         return _reply({"error": str(e)})
     return _reply({"error": "The engine hit an unexpected problem: %s: %s" % (type(e).__name__, e),
                    "trace": traceback.format_exc()[-2000:]})
@@ -95,7 +96,7 @@ async def download(url):
     from pyodide.http import pyfetch
     response = await pyfetch(url)
     if not response.ok:
-        raise RuntimeError("could not download " + url + " (HTTP " + str(response.status) + ")")
+        raise ConnectionError("could not download " + url + " (HTTP " + str(response.status) + ")")
     return await response.bytes()
 
 

@@ -212,3 +212,12 @@ def test_load_model_sends_the_loss_charts_rows_thinned_and_no_history(fresh_engi
     assert summary["loss_thinned"] is False and summary["loss_points"] == 3
     assert json.loads(parts["loss"]) == {"losses": [
         {"epoch": e, "series": s, "loss": k / e} for s, k in (("train", 1.0), ("validation", 2.0)) for e in (1, 2, 3)]}
+
+
+def test_a_failed_download_is_said_as_such_not_as_a_bug(fresh_engine, monkeypatch):
+    async def refused(url):
+        raise ConnectionError("could not download " + url + " (HTTP 503)")
+
+    monkeypatch.setattr(engine, "download", refused)
+    reply, _ = run("load_data", "data.bin")
+    assert reply == {"error": "could not download data.bin (HTTP 503)"}
