@@ -100,8 +100,10 @@
       }
       waiting.delete(data.id);
       clearTimeout(w.timer);
-      if (data.ok) w.resolve(data.value);
-      else die("it failed running a command: " + data.error);  // past the engine's own error replies
+      if (data.ok) return w.resolve(data.value);
+      const why = "it failed running a command: " + data.error;  // past the engine's own error replies
+      w.resolve(errorReply(why));
+      die(why);
     };
     own.onerror = (e) => {
       e.preventDefault();

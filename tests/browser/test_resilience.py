@@ -255,3 +255,20 @@ def trained_default(browser, base_url):
         watch.check()
     finally:
         page.context.close()
+
+
+def test_an_error_past_the_engines_own_replies_ends_it_and_retry_recovers(browser, base_url):
+    """A command the worker cannot run (here: one no protocol names) fails in JavaScript, not as an
+    error reply: the engine is then treated as broken, said so, and Retry starts a fresh one."""
+    page, watch = ready_page(browser, base_url)
+    reply = page.evaluate("window.startEngine().then((engine) => engine.no_such_command())")
+    assert json.loads(reply) == {"error": "it failed running a command: the engine has no command no_such_command",
+                                 "engine": "dead"}
+    page.wait_for_function(STATUS_IS_ERROR, timeout=10_000)
+    assert "no_such_command" in page.text_content("#engine-status")
+    page.click("#engine-retry")
+    wait_ready(page)
+    step(page)
+    assert epoch(page) == 1
+    watch.check()
+    page.context.close()
