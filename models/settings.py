@@ -146,7 +146,7 @@ def param_count(sizes):
 
 
 def shape_text(sizes):
-    """140-15-7-2-7-15-140."""
+    """The layer sizes as people read them: "input-15-7-2-7-15-output", joined by dashes."""
     return "-".join(str(n) for n in sizes)
 
 
