@@ -110,6 +110,21 @@ def test_the_dataset_description_is_checked():
 
 # ---- the same answers under MicroPython --------------------------------------------------------------
 
+# Runs under both: what each control text parses to, or the message refusing it.
+PARSED = r'''
+def parsed_controls(pairs):
+    out = []
+    for key, raw in pairs:
+        try:
+            out.append(["ok", control_text.show(control_text.parse(key, raw))])
+        except ValueError as e:
+            out.append(["error", str(e)])
+    return out
+'''
+_parsed = {"control_text": control_text}
+exec(PARSED, _parsed)
+parsed_controls = _parsed["parsed_controls"]
+
 # Floats travel both ways as exact text (tests/test_links_micropython.py: plain, unplain).
 SCRIPT = r'''
 import json
@@ -117,18 +132,12 @@ from app import control_text, drawing, protocol
 from data import about
 from models import exact_numbers, settings
 from models.threshold_scale import LogScale
-''' + HELPERS + r'''
+''' + HELPERS + PARSED + r'''
 with open("/app/input") as f:
     data = unplain(json.load(f))
 out = {}
 out["drawn"] = plain([drawing.resample(*case) for case in data["drawings"]])
-parsed = []
-for key, raw in data["controls"]:
-    try:
-        parsed.append(["ok", control_text.show(control_text.parse(key, raw))])
-    except ValueError as e:
-        parsed.append(["error", str(e)])
-out["parsed"] = parsed
+out["parsed"] = parsed_controls(data["controls"])
 out["sizes"] = [settings.layer_sizes(settings.validate(c), n) for c, n in data["layers"]]
 out["steps"] = [LogScale(lo, hi, n).step(t) for lo, hi, n, t in data["scales"]]
 out["values"] = ["%.6g" % LogScale(lo, hi, n).value(k) for lo, hi, n, k in data["scale_values"]]
@@ -158,13 +167,7 @@ def test_the_helpers_give_cpythons_answers_under_micropython(tmp_path):
     cases = micropython_cases()
     got = run_micropython(tmp_path, cases, SCRIPT)
     assert got["drawn"] == plain([drawing.resample(*case) for case in cases["drawings"]])
-    expected = []
-    for key, raw in cases["controls"]:
-        try:
-            expected.append(["ok", control_text.show(control_text.parse(key, raw))])
-        except ValueError as e:
-            expected.append(["error", str(e)])
-    assert got["parsed"] == expected
+    assert got["parsed"] == parsed_controls(cases["controls"])
     assert got["sizes"] == [list(settings.layer_sizes(settings.validate(c), n)) for c, n in cases["layers"]]
     assert got["steps"] == [LogScale(lo, hi, n).step(t) for lo, hi, n, t in cases["scales"]]
     assert got["values"] == ["%.6g" % LogScale(lo, hi, n).value(k) for lo, hi, n, k in cases["scale_values"]]
