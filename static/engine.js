@@ -71,6 +71,8 @@
     let started;
     ready = new Promise((resolve) => { started = resolve; });
     window.addEventListener("enginedied", () => started(), { once: true });
+    // A worker ended before it took its lock (it was still loading its modules) is noticed here.
+    const loading = setTimeout(() => { if (own === worker) die("its worker did not start within 30 s"); }, 30_000);
     own.onmessage = ({ data }) => {
       if (own !== worker) return;
       if ("mark" in data) {
@@ -84,6 +86,7 @@
         return;
       }
       if ("alive" in data) {  // the worker holds its lock: the page gets it when the worker ends
+        clearTimeout(loading);
         navigator.locks?.request(lock, () => { if (own === worker) die("its worker stopped"); });
         return;
       }

@@ -30,6 +30,8 @@ def page(profile, base_url):
     page, watch = open_in(profile, base_url)
     page.wait_for_function("document.querySelector('#intro').dataset.ready === '1'", timeout=30_000)
     wait_ready(page)
+    # the training view's charts fill in just after Ready: tests act on them once they have
+    page.wait_for_function("document.querySelector('#train-view').dataset.epoch !== undefined", timeout=10_000)
     yield page
     try:
         watch.check()  # no uncaught page errors, console errors or foreign requests
