@@ -71,6 +71,8 @@ async def start_engine():
         if not await ui_train.rebuild(charts_later=True, sent=build):
             raise RuntimeError(el("engine-status").textContent)
         restored = await ui_files.restore_kept_model()  # after a restart: the last trained weights
+        if window.engineProblem():  # it died on the way (a reply it could not give says so, not Ready)
+            raise RuntimeError(window.engineProblem())
         mark_step("model", "done")
     except Exception as e:  # the page must say what broke, never just stall
         ui_activity.failed()

@@ -68,7 +68,9 @@ def starting():
 
 
 def started():
-    _set("idle")
+    """Start-up finished; not if the engine died meanwhile (failed stays until Retry)."""
+    if now["mode"] == "starting":
+        _set("idle")
 
 
 def failed():

@@ -134,6 +134,32 @@ def test_a_dead_engine_mid_training_is_said_and_retry_brings_back_settings_and_w
     page.context.close()
 
 
+def test_an_engine_that_dies_while_it_brings_back_the_kept_model_says_so_not_ready(browser, base_url):
+    page, watch = ready_page(browser, base_url, "#encoder=24,6&latent=3&epochs=1000")
+    step(page)
+    page.wait_for_function("window.share.hasKeptModel()")
+    die(page, "terminated")
+    page.wait_for_function(STATUS_IS_ERROR, timeout=10_000)
+    # the next engine dies the moment the page asks it for the kept model back
+    page.evaluate("""() => { const restore = window.keptRestore = window.share.restoreModel;
+        window.share.restoreModel = (engine) => { window.engineWorker().terminate(); return restore(engine); }; }""")
+    page.click("#engine-retry")
+    page.wait_for_function("document.querySelector('#engine-status').textContent.includes('could not start')",
+                           timeout=30_000)
+    page.wait_for_timeout(500)  # nothing after it says Ready
+    status = page.text_content("#engine-status")
+    assert status.startswith("The engine could not start (model): its worker stopped"), status
+    assert page.get_attribute("#engine-status", "class") == "error"
+    assert page.locator("#engine-retry").is_visible() and page.locator("#train").is_disabled()
+    page.evaluate("() => { window.share.restoreModel = window.keptRestore; }")
+    page.click("#engine-retry")
+    wait_ready(page)
+    assert page.text_content("#engine-status").startswith("Ready again, with your settings and your model")
+    assert epoch(page) == 1
+    watch.check()
+    page.context.close()
+
+
 @pytest.mark.parametrize("path", ["engine-worker.mjs", "engine.zip", "pyodide/pyodide.asm.wasm",
                                   "pyodide/python_stdlib.zip", "engine.json"])
 def test_an_engine_that_cannot_start_is_said_and_retry_starts_it(browser, base_url, path):
