@@ -5,10 +5,11 @@ Every dataset dict (train_x, train_y, test_x, test_y) carries its description un
 
     {"name": "ECG5000", "sample": "heartbeat", "length": 140,
      "classes": [[1, "Normal", "Normal"], [3, "Supraventricular ectopic", "SV ectopic"], ...],
-     "normal": [1]}
+     "normal": [1], "labelled": true}
 
 "classes" lists [label, name, short name] in the order legends and colours use; "normal" holds
-the labels a model learns as normal (every other class is an anomaly). Nothing outside data/
+the labels a model learns as normal (every other class is an anomaly); "labelled" is false for
+data without labels (one class, every sample taken as normal: views that need labels say so). Nothing outside data/
 writes a length, a class name or a normal label: models, the engine and the UI ask this module.
 
 The UI thread (MicroPython) imports it as well as CPython and Pyodide: core builtins only.
@@ -19,7 +20,7 @@ class AboutError(ValueError):
     """A dataset description is incomplete or inconsistent; the message says which field."""
 
 
-def describe(name, sample, length, classes, normal):
+def describe(name, sample, length, classes, normal, labelled=True):
     """A checked description (see the module's docstring)."""
     if not isinstance(length, int) or length < 2:
         raise AboutError("length must be a whole number of samples, at least 2; got %r" % (length,))
@@ -40,7 +41,7 @@ def describe(name, sample, length, classes, normal):
         if label not in seen:
             raise AboutError("normal: %r is not one of the classes" % (label,))
     return {"name": str(name), "sample": str(sample), "length": length, "classes": rows,
-            "normal": list(normal)}
+            "normal": list(normal), "labelled": bool(labelled)}
 
 
 def labels(about):
