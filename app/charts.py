@@ -44,7 +44,7 @@ def loss_chart():
 
 
 def recon_chart():
-    """A heartbeat, the model's reconstruction, and the error between them (shaded)."""
+    """A sample, the model's reconstruction, and the error between them (shaded)."""
     data = alt.Data(name="recon")
     tips = [alt.Tooltip("t:Q", title="Time step"), alt.Tooltip("input:Q", title="Input", format=".3f"),
             alt.Tooltip("output:Q", title="Reconstruction", format=".3f")]
@@ -59,7 +59,7 @@ def recon_chart():
         strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=["Input", "Reconstruction"],
                                                               range=[[1, 0], [6, 3]])),
         tooltip=tips)
-    return _base(band + lines, "Heartbeat and reconstruction")
+    return _base(band + lines, "Sample and reconstruction")
 
 
 def roc_chart():
@@ -79,15 +79,25 @@ def roc_chart():
     return _base(diagonal + curve + point, "ROC curve (◆ threshold)", height=240)
 
 
-def class_scale(about):
-    """Each class's short name (what chart rows carry, so legends stay on phones) to its colour."""
+def class_names(about):
+    """Each class's short name (what chart rows carry, so legends stay on phones), in colour order."""
     from data.about import class_name, labels
-    names = [class_name(about, label, short=True) for label in labels(about)]
-    return alt.Scale(domain=names, range=[CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(len(names))])
+    return [class_name(about, label, short=True) for label in labels(about)]
 
 
-def hist_chart(classes):
-    """Reconstruction errors of the test beats by class, log-binned, with the threshold line."""
+def class_param(about):
+    """The class names as a parameter (a Vega signal), so that the page can give a chart another
+    dataset's classes at run time (static/charts.js setClasses) without re-embedding it."""
+    return alt.param(name="classNames", value=class_names(about))
+
+
+# The colours follow the order of the names (ordinal range); a dataset with more classes than
+# colours repeats them.
+CLASS_SCALE = alt.Scale(domain=alt.ExprRef("classNames"), range=CLASS_COLORS)
+
+
+def hist_chart(param):
+    """Reconstruction errors of the test samples by class, log-binned, with the threshold line."""
     # Explicit transforms (calculate, then bin): Vega-Lite would otherwise bin before calculating.
     bars = alt.Chart(alt.Data(name="errors")).transform_calculate(
         log_error="log(max(datum.error, 1e-9)) / LN10").transform_bin(
@@ -96,32 +106,32 @@ def hist_chart(classes):
         x=alt.X("lo:Q", bin="binned", title="Reconstruction error (log scale)",
                 axis=alt.Axis(labelExpr="format(pow(10, datum.value), '.2~g')", labelOverlap=True)),
         x2="hi:Q",
-        y=alt.Y("count():Q", title="Beats", stack=True),
-        color=alt.Color("cls:N", scale=classes, title="Class", legend=CLASS_LEGEND),
-        tooltip=[alt.Tooltip("cls:N", title="Class"), alt.Tooltip("count():Q", title="Beats"),
+        y=alt.Y("count():Q", title="Samples", stack=True),
+        color=alt.Color("cls:N", scale=CLASS_SCALE, title="Class", legend=CLASS_LEGEND),
+        tooltip=[alt.Tooltip("cls:N", title="Class"), alt.Tooltip("count():Q", title="Samples"),
                  alt.Tooltip("err_from:Q", title="Error from", format=".4~g"),
                  alt.Tooltip("err_to:Q", title="Error to", format=".4~g")])
     rule = alt.Chart(alt.Data(name="threshold")).transform_calculate(
         log_t="log(max(datum.threshold, 1e-9)) / LN10").mark_rule(
         color="#808080", strokeWidth=2.5, strokeDash=[6, 3]).encode(  # grey: visible light and dark
         x="log_t:Q", tooltip=[alt.Tooltip("threshold:Q", title="Threshold", format=".5f")])
-    return _base(bars + rule, "Errors by class (dashed: threshold)")
+    return _base((bars + rule).add_params(param), "Errors by class (dashed: threshold)")
 
 
-def latent_chart(classes):
-    """Test beats in the bottleneck (or its first two principal components)."""
+def latent_chart(param):
+    """Test samples in the bottleneck (or its first two principal components)."""
     pts = alt.Chart(alt.Data(name="latent")).mark_circle(size=28, opacity=0.75).encode(
         x=alt.X("x:Q", title="Latent dimension 1", scale=alt.Scale(zero=False)),
         y=alt.Y("y:Q", title="Latent dimension 2", scale=alt.Scale(zero=False)),
-        color=alt.Color("cls:N", scale=classes, title="Class", legend=CLASS_LEGEND),
-        tooltip=[alt.Tooltip("i:Q", title="Test beat"), alt.Tooltip("cls:N", title="Class"),
+        color=alt.Color("cls:N", scale=CLASS_SCALE, title="Class", legend=CLASS_LEGEND),
+        tooltip=[alt.Tooltip("i:Q", title="Test sample"), alt.Tooltip("cls:N", title="Class"),
                  alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")])
-    return _base(pts, "Latent space of the test beats", height=260)
+    return _base(pts.add_params(param), "Latent space of the test samples", height=260)
 
 
 def all_specs(about):
     """name -> Vega-Lite spec (dict), written to dist/specs.json; `about` describes the dataset
     whose classes the charts colour (data/about.py)."""
-    classes = class_scale(about)
+    classes = class_param(about)
     return {"loss": loss_chart().to_dict(), "recon": recon_chart().to_dict(), "roc": roc_chart().to_dict(),
             "hist": hist_chart(classes).to_dict(), "latent": latent_chart(classes).to_dict()}

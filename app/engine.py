@@ -11,7 +11,10 @@ import traceback
 
 from app import protocol
 
-state = {"data": None, "experiment": None, "intro": None, "intro_base": None}
+# "data" is the dataset the training view's model works on; "datasets" every one loaded, by its
+# gallery key (data/gallery.py), and "intro_data" ECG5000, which the introduction's model scores.
+state = {"data": None, "datasets": {}, "site": None, "intro_data": None,
+         "experiment": None, "intro": None, "intro_base": None}
 
 
 class NotReady(ValueError):
@@ -103,19 +106,35 @@ async def download(url):
 def preload():
     """Imports what start-up runs, for the snapshot a warm visit restores (static/snapshot-worker.mjs).
     That snapshot is made without models/fastmath.wasm: its JavaScript objects cannot be kept."""
-    from data import about, ecg5000  # noqa: F401
+    from data import about, ecg5000, pack, windows  # noqa: F401
     from models import experiment, links, serialize, thinning  # noqa: F401
     # Not pyodide.http: it keeps JavaScript objects a snapshot cannot hold.
 
 
 @async_command
 async def load_data(url):
-    from data import ecg5000
+    """The default dataset (ECG5000): the introduction's, and the training view's until the
+    settings name another (configure loads it beside this one's url)."""
+    from data import pack
     from models import kernels
     kernels.use("fastest")  # "wasm" (models/fastmath) when it loads; after preload()'s snapshot too
-    state["data"] = data = ecg5000.from_bytes(await download(url))
+    data = pack.from_bytes(await download(url))
+    state["site"] = url.rsplit("/", 2)[0] + "/"  # <site>/data/ecg5000.bin: the others lie beside it
+    state["datasets"][data["key"]] = state["data"] = state["intro_data"] = data
     return _reply({"train_samples": len(data["train_y"]), "test_samples": len(data["test_y"]),
                    "kernels": kernels.KIND, "about": data["about"]})
+
+
+async def _dataset(key):
+    """A gallery dataset by key, downloaded the first time (data/gallery.py)."""
+    from data import gallery, pack
+    if state["site"] is None:
+        raise NotReady("The data is not loaded yet.")
+    if key not in state["datasets"]:
+        if key not in gallery.BY_KEY:
+            raise ValueError("there is no dataset %r in the gallery" % key)
+        state["datasets"][key] = pack.from_bytes(await download(state["site"] + gallery.data_path(key)))
+    return state["datasets"][key]
 
 
 @command
@@ -132,7 +151,7 @@ async def load_pretrained(url):
     """The introduction's model (trained at build time) for scoring drawn samples."""
     from models.experiment import Experiment
     text = (await download(url)).decode("utf-8")
-    exp = Experiment.from_json(text, _data())
+    exp = Experiment.from_json(text, state["intro_data"])
     if exp.model.threshold is None:
         exp.evaluate()
     state["intro"] = state["intro_base"] = exp
@@ -149,7 +168,7 @@ def _sizes(exp):
 def _info(exp):
     return {"sizes": _sizes(exp), "params": int(exp.model.net.flat.size), "epoch": exp.epoch,
             "train_samples": int(len(exp.x_train)), "val_samples": int(len(exp.x_val)),
-            "test_samples": int(len(exp.x_test))}
+            "test_samples": int(len(exp.x_test)), "about": exp.about}
 
 
 def _settings(text):
@@ -162,11 +181,15 @@ def _settings(text):
     return config
 
 
-@command
-def configure(settings_link):
-    """Build a fresh experiment from settings; a bad setting is an error reply."""
+@async_command
+async def configure(settings_link):
+    """Build a fresh experiment from settings, on their dataset (downloaded the first time it is
+    used); a bad setting is an error reply, and changes nothing."""
     from models.experiment import Experiment
-    state["experiment"] = exp = Experiment(_settings(settings_link), _data())
+    config = _settings(settings_link)
+    data = await _dataset(config["dataset"])
+    exp = Experiment(config, data)
+    state["experiment"], state["data"] = exp, data
     return _reply({"ok": True, "config": exp.config, "model": _info(exp)})
 
 
@@ -300,33 +323,33 @@ def export_model():
     return exp.to_json()
 
 
-@command
-def load_model(model_file_text):
+@async_command
+async def load_model(model_file_text):
     """Load a model file: it becomes the training view's model and the introduction's. All or
     nothing: the file is read and checked whole, and the reply written, before anything changes;
     a bad file changes nothing and the reply's error says what is wrong with it. Framed: the loss
     chart's rows, thinned (models/thinning.py), go to the chart unparsed by the UI thread, whose
     MicroPython took seconds over a long history."""
     import copy
-    from data import about
     from models import links, serialize, thinning
     from models.experiment import Experiment
     if not isinstance(model_file_text, str):
         raise serialize.ModelFileError("model file: not text")
-    data = _data()
+    _data()
     model = serialize.load_model(model_file_text)
-    n = data["about"]["length"]
-    if model.n_features != n:
-        raise serialize.ModelFileError("model file: n_features must be %d (a %s here has %d samples), got %d"
-                                       % (n, about.samples(data["about"], 1), n, model.n_features))
+    data = await _dataset(model.config["dataset"])
     exp = Experiment(model.config, data, model=model)
-    # the introduction's own copy: training on in the training view leaves it alone
-    intro = Experiment(model.config, data, model=copy.deepcopy(model))
-    intro.evaluate()  # its threshold under its own rule
+    intro = None
+    if data is state["intro_data"]:  # the introduction shows ECG5000's model: one for it replaces it
+        # the introduction's own copy: training on in the training view leaves it alone
+        intro = Experiment(model.config, data, model=copy.deepcopy(model))
+        intro.evaluate()  # its threshold under its own rule
     rows, points, thinned = thinning.loss_rows(exp.history)
-    reply = _framed({"ok": True, "link": links.encode(exp.config), "model": _info(exp),
+    reply = _framed({"ok": True, "link": links.encode(exp.config), "model": _info(exp), "intro": intro is not None,
                      "loss_points": points, "loss_thinned": thinned}, {"loss": {"losses": rows}})
-    state["experiment"], state["intro"] = exp, intro
+    state["experiment"], state["data"] = exp, data
+    if intro is not None:
+        state["intro"] = intro
     return reply
 
 
@@ -338,7 +361,7 @@ def intro_results(indices_json):
     import numpy as np
     from models import metrics, prep
     exp, base = _intro(), state["intro_base"]
-    data = _data()
+    data = state["intro_data"]
     test = base.split["test"]  # the samples the gallery shows, in its order
     raw = np.asarray(data["test_x"], dtype=np.float32)[test]
     labels = np.asarray(data["test_y"])[test].astype(int)

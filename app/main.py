@@ -12,7 +12,7 @@ import json
 
 from pyscript import document, window
 
-from data import about
+from data import about, gallery
 
 from models import settings
 
@@ -91,9 +91,10 @@ async def start_engine():
         say("Ready again, with your settings and your model as it was after its last run (%s, epoch %d)."
             % (settings.shape_text(state["model"]["sizes"]), state["epoch"]))
     else:
-        say("Ready. %d training and %d test %s loaded. Press Train to fit the autoencoder to normal %s."
-            % (info["train_samples"], info["test_samples"], about.samples(state["about"]),
-               about.samples(state["about"])))
+        m = state["model"]
+        say("Ready. %s: %d training and %d test %s. Press Train to fit the autoencoder to normal %s."
+            % (gallery.BY_KEY[state["config"]["dataset"]]["title"], m["train_samples"] + m["val_samples"],
+               m["test_samples"], about.samples(state["about"]), about.samples(state["about"])))
     asyncio.create_task(call_json("warm_up"))
     window.registerOfflineCache()  # static/sw-register.js: only now, not during start-up
 

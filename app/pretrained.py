@@ -43,8 +43,8 @@ def build(data_bin_path, cache_dir, log):
     if not all(os.path.exists(os.path.join(folder, n)) for n in names):
         log("training the pretrained default model (CPython, fixed seed)")
         with open(data_bin_path, "rb") as f:
-            from data import ecg5000
-            dataset = ecg5000.from_bytes(f.read())
+            from data import pack
+            dataset = pack.from_bytes(f.read())
         outputs = train_and_describe(dataset)
         os.makedirs(folder + ".part", exist_ok=True)
         for name in names:

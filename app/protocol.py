@@ -51,7 +51,7 @@ COMMANDS = {
     "export_model": _command((), "model_file", seconds=120),
     # the loss chart's rows: every epoch of the file's history, or at most models/thinning.py's
     # MAX_POINTS per series ("loss_thinned"; "loss_points": the most one series draws)
-    "load_model": _command(("model_file_text",), "framed", ("ok", "link", "model", "loss_points", "loss_thinned"),
+    "load_model": _command(("model_file_text",), "framed", ("ok", "link", "model", "intro", "loss_points", "loss_thinned"),
                            ("loss",), seconds=180),
 }
 

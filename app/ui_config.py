@@ -11,6 +11,7 @@ import asyncio
 
 from pyscript import window
 
+from data import gallery
 from models import settings
 
 from app.protocol import LIVE_KEYS
@@ -38,7 +39,9 @@ def apply_link(config):
     if [k for k in changed if k in LIVE_KEYS]:
         asyncio.create_task(ui_train.apply_live())
         ui_train.show_progress()
-    if state["stale"] and state["epoch"] == 0 and state["built_config"] is not None and ui_activity.claim("building"):
+    # another dataset, or nothing trained yet: the link's model is built at once
+    at_once = "dataset" in changed or state["epoch"] == 0
+    if state["stale"] and at_once and state["built_config"] is not None and ui_activity.claim("building"):
         asyncio.create_task(_rebuild_for_link())
     elif state["stale"]:
         say("The link changed the settings; the model in training still uses the old ones. Press "
@@ -54,7 +57,19 @@ async def _rebuild_for_link():
             say("Built the link's model: %s. Press Train." % settings.shape_text(state["model"]["sizes"]))
 
 
+def _dataset_note():
+    """The introduction is ECG5000's (its pretrained model); with other data chosen it says so."""
+    key = state["config"]["dataset"]
+    note = el("intro-dataset-note")
+    note.hidden = key == gallery.DEFAULT
+    if key != gallery.DEFAULT:
+        note.textContent = ("This introduction shows %s with its pretrained model. You chose %s: train a "
+                            "model on it in the training view first, then explore it there."
+                            % (gallery.BY_KEY[gallery.DEFAULT]["title"], gallery.BY_KEY[key]["title"]))
+
+
 def _update_stale():
+    _dataset_note()
     built = state["built_config"]
     cfg = state["config"]
     stale = False
@@ -71,8 +86,20 @@ def _update_stale():
             "(or Reset) to build the new model.")
 
 
+async def _switch_dataset():
+    async with ui_activity.turn("building") as work:
+        if not work.ok:
+            return
+        title = gallery.BY_KEY[state["config"]["dataset"]]["title"]
+        say("Loading %s and building a model for it…" % title)
+        if await ui_train.rebuild():
+            say("%s: a fresh %s model. Press Train." % (title, settings.shape_text(state["model"]["sizes"])))
+
+
 def edited(key):
     """Every edit of a setting by hand (a control, the composer) ends here; state["config"] is valid."""
+    if key == "dataset" and ui_activity.claim("building"):  # another dataset is shown at once
+        asyncio.create_task(_switch_dataset())
     _update_stale()
     ui_links.schedule_write()
     if key in LIVE_KEYS:

@@ -6,6 +6,7 @@
 # ui_common.state["config"] and then calls the on_change callback (main.on_config_change).
 from pyscript import document
 
+from data import gallery
 from models import settings
 
 from app.ui_common import el, esc, state, thousands
@@ -20,10 +21,13 @@ HELP = {
     "threshold_rule": "percentile: from validation errors (no test labels); best_f1 / best_accuracy peek at test labels.",
     "validation_pct": "Held out from training; the threshold rule and the validation loss use it.",
     "dropout": "Randomly silences hidden units while training.",
+    "dataset": "Each has its own samples, classes and sample length; switching builds a fresh model.",
 }
 
 
-def _label(choice):
+def _label(key, choice):
+    if key == "dataset":
+        return gallery.BY_KEY[choice]["title"]
     return choice.replace("_", " ")
 
 
@@ -33,7 +37,7 @@ def _field(s):
     out = ['<div class="field" data-setting="%s" data-group="%s">' % (key, s["group"]),
            '<label for="set-%s">%s</label>' % (key, esc(s["label"]))]
     if s["kind"] == "choice":
-        opts = "".join('<option value="%s">%s</option>' % (c, esc(_label(c))) for c in s["choices"])
+        opts = "".join('<option value="%s">%s</option>' % (c, esc(_label(key, c))) for c in s["choices"])
         out.append('<select id="set-%s" data-key="%s">%s</select>' % (key, key, opts))
     else:
         mode = "numeric" if s["kind"] == "int" else "decimal"
@@ -41,6 +45,8 @@ def _field(s):
                    'spellcheck="false" aria-describedby="msg-%s">' % (key, key, mode, key))
     if tip:
         out.append('<small class="hint">%s</small>' % esc(tip))
+    if key == "normal":
+        out.append('<small class="hint" id="normal-classes"></small>')
     out.append('<small class="field-msg" id="msg-%s" role="alert"></small></div>' % key)
     return "".join(out)
 
@@ -89,6 +95,8 @@ def read_edit(event):
     _set_msg(key, "")
     state["config"][key] = value
     update_applicability()
+    if key in ("dataset", "window"):  # the input and output width
+        render_composer()
     return key
 
 
@@ -103,6 +111,8 @@ def update_applicability():
         "beta2": c["optimizer"] not in ("adam", "adamax"),
         "momentum": c["optimizer"] not in ("momentum", "nesterov"),
         "rho": c["optimizer"] not in ("rmsprop", "adadelta"),
+        "window": gallery.BY_KEY[c["dataset"]]["length"] is not None,
+        "stride": gallery.BY_KEY[c["dataset"]]["length"] is not None,
     }
     for key, off in na.items():
         for node in _wrappers(key):
@@ -110,6 +120,17 @@ def update_applicability():
                 node.classList.add("na")
             else:
                 node.classList.remove("na")
+    _normal_hint(c)
+
+
+def _normal_hint(config):
+    """Which classes the dataset has, beside the "normal" control (user text: shown as text)."""
+    hint = el("normal-classes")
+    if hint is None:
+        return
+    d = gallery.BY_KEY[config["dataset"]]
+    hint.textContent = "%s: %s. Empty: %s." % (d["title"], ", ".join(
+        "%s %s" % (row[0], row[1]) for row in d["classes"]), " and ".join(str(k) for k in d["normal"]))
 
 
 def _wrappers(key):
@@ -137,7 +158,7 @@ def apply_config(config):
 
 def sizes(config):
     """Every layer's units, input and output being one sample's length (the dataset says it)."""
-    return settings.layer_sizes(config, state["about"]["length"])[0]
+    return settings.layer_sizes(config, gallery.width(config))[0]
 
 
 def _bounds(part):

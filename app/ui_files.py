@@ -10,6 +10,7 @@ import json
 
 from pyscript import window
 
+from data import gallery
 from models import links, settings
 
 from app.ui_common import el, framed, say, state, thousands
@@ -111,11 +112,15 @@ async def _use(reply, parts, keep=True):
     if reply["loss_thinned"]:
         thinned = (" (its loss curve: %s epochs, drawn from %s points per series, each stretch of epochs by "
                    "its lowest and highest loss)" % (epochs, thousands(reply["loss_points"])))
-    message = ("Loaded %s: a %s model trained %s epochs%s. Its settings are in the controls and the link; "
-               "the introduction uses it too." % (reply["name"], shape, epochs, thinned))
+    message = ("Loaded %s: a %s model trained %s epochs%s. Its settings are in the controls and the link%s."
+               % (reply["name"], shape, epochs, thinned,
+                  "; the introduction uses it too" if reply["intro"] else
+                  " (it is for %s: the introduction keeps the model of %s)"
+                  % (gallery.BY_KEY[config["dataset"]]["title"], gallery.BY_KEY[gallery.DEFAULT]["title"])))
     _say_file(message)
     say(message)
-    await ui_intro.use_loaded_model()
+    if reply["intro"]:
+        await ui_intro.use_loaded_model()
 
 
 def setup():

@@ -128,9 +128,20 @@ async def _push_parts(parts):
             await window.charts.replaceMany(chart, body)
 
 
-async def _push_parts_then_mark(parts, epoch):
+async def _push_parts_then_mark(parts, epoch, about_now):
+    await _show_classes(about_now)
     await _push_parts(parts)
     el("train-view").dataset.epoch = str(epoch)
+
+
+async def _show_classes(about_now):
+    """The class charts colour the model's dataset's classes (before its rows arrive)."""
+    if train.get("classes") == about_now["classes"]:
+        return
+    train["classes"] = about_now["classes"]
+    names = json.dumps([about.class_name(about_now, label, True) for label in about.labels(about_now)])
+    for chart in ("hist-chart", "latent-chart"):
+        await window.charts.setClasses(chart, names)
 
 
 async def refresh(charts_later=False, sent=None):
@@ -144,6 +155,9 @@ async def refresh(charts_later=False, sent=None):
         return
     state["summary"] = summary
     state["model"] = summary["model"]
+    state["about"] = summary["model"]["about"]  # the samples the model works on (a series: its windows)
+    text("beat-label", "Test " + about.samples(state["about"], 1))
+    el("beat-index").max = str(summary["model"]["test_samples"] - 1)
     train["last_charts"] = now_ms()
     _tiles(summary)
     _slider_from_threshold(summary["threshold"])
@@ -155,12 +169,12 @@ async def refresh(charts_later=False, sent=None):
              "(%s and %s of the variance)." % (summary["model"]["sizes"][len(state["config"]["encoder"]) + 1],
                                               pct(ex[0]), pct(ex[1])))
     else:
-        text("latent-note", "Each dot is a test beat at its bottleneck code.")
+        text("latent-note", "Each dot is a test %s at its bottleneck code." % about.samples(state["about"], 1))
     _model_line()
     if charts_later:
-        asyncio.create_task(_push_parts_then_mark(parts, summary["epoch"]))
+        asyncio.create_task(_push_parts_then_mark(parts, summary["epoch"], state["about"]))
     else:
-        await _push_parts_then_mark(parts, summary["epoch"])
+        await _push_parts_then_mark(parts, summary["epoch"], state["about"])
 
 
 def _beat_info(summary):

@@ -314,12 +314,12 @@ def main(argv):
     parser.add_argument("--training-only", action="store_true", help="only the training-speed comparison")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
-    from data import ecg5000
+    from data import pack
     from models import bench as model_bench
 
     ensure_bench_modules()
     with open(os.path.join(DIST, "data", "ecg5000.bin"), "rb") as f:
-        dataset = ecg5000.from_bytes(f.read())
+        dataset = pack.from_bytes(f.read())
     make_site(dataset)
     counter = Counter()
     srv, base = server.start_in_background(SITE, counter=counter)

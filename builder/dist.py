@@ -15,6 +15,7 @@ import time
 import zipfile
 
 from builder import bytecode, dataset, runtime
+from data import gallery
 
 ROOT = runtime.ROOT
 DIST = os.path.join(ROOT, "dist")
@@ -27,13 +28,14 @@ NM = runtime.NODE_MODULES
 UI_FILES = ["app/main.py", "app/__init__.py", "app/protocol.py", "app/control_text.py", "app/drawing.py",
             "app/ui_activity.py", "app/ui_common.py", "app/ui_config.py", "app/ui_controls.py",
             "app/ui_intro.py", "app/ui_train.py", "app/ui_links.py", "app/ui_files.py", "data/__init__.py",
-            "data/about.py", "models/__init__.py", "models/settings.py", "models/links.py",
+            "data/about.py", "data/gallery.py", "models/__init__.py", "models/settings.py", "models/links.py",
             "models/link_values.py", "models/exact_numbers.py", "models/url_text.py", "models/threshold_scale.py"]
 ENGINE_PACKAGES_DIRS = ["models", "data"]
 ENCODED = (".gz", ".br")  # precompressed copies the server picks by Accept-Encoding
 COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg", ".bin", ".txt", ".webmanifest")
-# Loaded only on demand (PyScript's editor/terminal extras): not part of a first visit.
-LAZY = ("codemirror", "xterm", "manifest.json")
+# Loaded only on demand (PyScript's editor/terminal extras, the gallery's other datasets): not
+# part of a first visit.
+LAZY = ("codemirror", "xterm", "manifest.json") + tuple("%s.bin" % k for k in gallery.KEYS if k != gallery.DEFAULT)
 # Command-line modules that the worker never imports.
 NOT_FOR_WORKER = ("train.py", "bench.py")
 
@@ -77,7 +79,7 @@ def is_lazy(path):
 
 
 def add_data(files, data_dir, log):
-    from data import ecg5000
+    from data import ecg5000, pack
     folder, origin = dataset.locate(data_dir, log)
     sources = [os.path.join(folder, n) for n in (ecg5000.POOL_FILE, ecg5000.TEST_FILE)]
     code = glob.glob(os.path.join(ROOT, "data", "*.py"))  # the pack's format and the description
@@ -88,9 +90,26 @@ def add_data(files, data_dir, log):
         ds = ecg5000.load_folder(folder)
         os.makedirs(CACHE, exist_ok=True)
         with open(cached + ".part", "wb") as f:
-            f.write(ecg5000.to_bytes(ds))
+            f.write(pack.to_bytes(ds))
         os.replace(cached + ".part", cached)
     files["data/ecg5000.bin"] = cached
+    add_gallery(files, key, log)
+
+
+def add_gallery(files, key, log):
+    """The gallery's other datasets, packed from the pinned aeon wheel (builder/gallery.py)."""
+    from builder import gallery as gallery_files
+    from data import gallery, pack
+    for name in gallery.KEYS:
+        if name == "ecg5000":
+            continue
+        cached = os.path.join(CACHE, f"{name}-{key[:16]}.bin")
+        if not os.path.exists(cached):
+            ds = gallery_files.load(name, log)
+            with open(cached + ".part", "wb") as f:
+                f.write(pack.to_bytes(ds))
+            os.replace(cached + ".part", cached)
+        files[gallery.data_path(name)] = cached
 
 
 def add_specs(files):

@@ -44,6 +44,20 @@ def describe(name, sample, length, classes, normal, labelled=True):
             "normal": list(normal), "labelled": bool(labelled)}
 
 
+def with_normal(about, normal):
+    """The description with other normal classes, as a user chose them (settings "normal")."""
+    known = labels(about)
+    for label in normal:
+        if label not in known:
+            raise AboutError("normal: class %r is not one of %s's classes (%s)"
+                             % (label, about["name"], ", ".join(str(k) for k in known)))
+    if len(known) > 1 and all(k in normal for k in known):
+        raise AboutError("normal: at least one class must stay abnormal, or nothing is an anomaly")
+    out = dict(about)
+    out["normal"] = [k for k in known if k in normal]
+    return out
+
+
 def labels(about):
     """Every class label, in the description's order."""
     return [row[0] for row in about["classes"]]

@@ -5,23 +5,19 @@ the 4500-beat ECG5000_TEST.txt is the pool we train from, the 500-beat ECG5000_T
 is the test set (Anomagram's pretrained model scores AUC 0.960 on it).
 """
 import hashlib
-import json
 import math
 import os
-import struct
 
 import numpy as np
 
-from data import about
+from data import gallery
 
-STEPS = 140                    # samples per heartbeat
-CLASSES = (1, 2, 3, 4, 5)      # 1 normal, 2-5 anomalies
+STEPS = gallery.BY_KEY["ecg5000"]["length"]  # samples per heartbeat
 POOL_FILE = "ECG5000_TEST.txt"   # 4500 beats: training pool
 TEST_FILE = "ECG5000_TRAIN.txt"  # 500 beats: test set
 EXPECTED_ROWS = {POOL_FILE: 4500, TEST_FILE: 500}
-ABOUT = about.describe("ECG5000", "heartbeat", STEPS, [
-    [1, "Normal", "Normal"], [2, "R-on-T PVC", "R-on-T PVC"], [3, "Supraventricular ectopic", "SV ectopic"],
-    [4, "PVC", "PVC"], [5, "Unclassified", "Unclassified"]], normal=[1])
+ABOUT = gallery.describe("ecg5000", STEPS)
+_CLASSES = [row[0] for row in ABOUT["classes"]]
 # The introduction gallery's first page of 60 test beats: every class visible at once.
 GALLERY_FIRST_PAGE = {1: 24, 2: 20, 3: 6, 4: 8, 5: 2}
 # Identity of the original archive files (git blob ids, see shared/data/ecg5000/SOURCE.md).
@@ -49,7 +45,7 @@ def parse_ucr(text, name="<text>", expected_rows=None):
             bad = next(f for f in fields if not _is_float(f))
             raise DataError(f"{name}, line {lineno}: '{bad[:20]}' is not a number") from None
         label = values[0]
-        if label not in CLASSES:
+        if label not in _CLASSES:
             raise DataError(f"{name}, line {lineno}: label {fields[0]} is not a class 1..5")
         if not all(math.isfinite(v) for v in values[1:]):
             col = next(i for i, v in enumerate(values[1:], 2) if not math.isfinite(v))
@@ -78,7 +74,7 @@ def load_ucr(path, expected_rows=None):
 
 def load_folder(folder):
     """Both ECG5000 files from a folder -> dict(train_x, train_y, test_x, test_y, about)."""
-    out = {"about": ABOUT}
+    out = {"about": ABOUT, "kind": "rows", "key": "ecg5000"}
     for key, name in (("train", POOL_FILE), ("test", TEST_FILE)):
         path = os.path.join(folder, name)
         if not os.path.isfile(path):
@@ -89,37 +85,3 @@ def load_folder(folder):
 
 def git_blob_id(data):
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
-# Compact form for the browser: a small JSON header (the arrays' layout and the dataset's
-# description) then raw little-endian arrays. Both the browser and CPython read this same form,
-# so they train on identical float32 values.
-MAGIC = b"ECG5000\x02"
-
-
-def to_bytes(ds):
-    parts, header = [], {"about": ds["about"]}
-    offset = 0
-    for key in ("train_x", "train_y", "test_x", "test_y"):
-        arr = np.ascontiguousarray(ds[key], dtype="<f4" if key.endswith("_x") else "i1")
-        header[key] = {"dtype": arr.dtype.str, "shape": list(arr.shape), "offset": offset}
-        parts.append(arr.tobytes())
-        offset += arr.nbytes
-    head = json.dumps(header).encode()
-    return MAGIC + struct.pack("<I", len(head)) + head + b"".join(parts)
-
-
-def from_bytes(blob):
-    blob = bytes(blob)
-    if blob[:8] != MAGIC:
-        raise DataError("prepared data: not an ECG5000 pack (bad magic)")
-    (n,) = struct.unpack("<I", blob[8:12])
-    header = json.loads(blob[12:12 + n])
-    body = memoryview(blob)[12 + n:]
-    out = {"about": header.pop("about")}
-    for key, h in header.items():
-        dt = np.dtype(h["dtype"])
-        count = int(np.prod(h["shape"]))
-        out[key] = np.frombuffer(body, dtype=dt, count=count, offset=h["offset"]).reshape(h["shape"]).astype(
-            np.float32 if key.endswith("_x") else np.int64)
-    return out

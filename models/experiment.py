@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from data import samples
 from models import metrics, optimizers, prep, settings
 from models.model import Model
 from models.nn import Autoencoder, add_penalty_grad, batch_layout, mse, penalty
@@ -31,6 +32,11 @@ class Experiment:
         self.config = config = settings.validate(config)
         rng = _rngs(config["seed"])
         self.rng = rng["train"]
+        dataset = samples.for_config(dataset, config)
+        width = dataset["about"]["length"]
+        if model is not None and model.n_features != width:
+            raise ValueError("model file: n_features must be %d (a %s of %s has %d values), got %d"
+                             % (width, dataset["about"]["sample"], dataset["about"]["name"], width, model.n_features))
         idx = prep.split(dataset, config, rng["split"])
         pool = np.asarray(dataset["train_x"], dtype=np.float32)
         if model is None:

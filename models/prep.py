@@ -9,30 +9,35 @@ def is_anomaly(labels, about):
 
 
 def split(dataset, config, rng):
-    """Indices for train / validation (into the pool) and test (into the test file).
+    """Indices for train / validation (into the pool) and test (into the test set).
 
-    Training: `train_size` pool beats, `abnormal_pct` % of them anomalies (contamination).
-    Validation: `validation_pct` % carved out of those training beats, never from the test set.
-    Test: `test_size` beats of the test file, kept in file order (all of them by default).
+    Training: at most `train_size` pool samples, `abnormal_pct` % of them anomalies
+    (contamination); a dataset with fewer uses all it can at that share.
+    Validation: `validation_pct` % carved out of those training samples, never from the test set.
+    Test: at most `test_size` samples of the test set, kept in its order (all of them by default).
     """
-    anomaly = is_anomaly(dataset["train_y"], dataset["about"])
+    about = dataset["about"]
+    anomaly = is_anomaly(dataset["train_y"], about)
     normal = np.flatnonzero(anomaly == 0)
     abnormal = np.flatnonzero(anomaly)
-    n = config["train_size"]
-    n_abn = int(round(n * config["abnormal_pct"] / 100.0))
-    n_norm = n - n_abn
-    if n_norm > normal.size or n_abn > abnormal.size:
-        raise ValueError("train_size %d with abnormal_pct %s needs %d normal and %d abnormal beats; "
-                         "the data has %d and %d" % (n, config["abnormal_pct"], n_norm, n_abn,
-                                                     normal.size, abnormal.size))
+    n, share = config["train_size"], config["abnormal_pct"] / 100.0
+    if share > 0 and abnormal.size == 0:
+        raise ValueError("abnormal_pct is %s%%, but the training data has no labelled anomalies to mix in"
+                         % config["abnormal_pct"] if about.get("labelled", True) else
+                         "abnormal_pct must be 0: the data has no labels, so no sample is known to be abnormal")
+    if normal.size == 0:
+        raise ValueError("the training data has no samples of the normal class%s %s"
+                         % ("es" if len(about["normal"]) > 1 else "", ", ".join(map(str, about["normal"]))))
+    n = min(n, int(normal.size / (1 - share)), int(abnormal.size / share) if share > 0 else n)
+    n_abn = min(int(round(n * share)), abnormal.size)
+    n_norm = min(n - n_abn, normal.size)
+    n = n_norm + n_abn
     chosen = np.r_[rng.permutation(normal)[:n_norm], rng.permutation(abnormal)[:n_abn]]
     chosen = rng.permutation(chosen)  # mix, so validation gets its share of anomalies
     n_val = int(round(n * config["validation_pct"] / 100.0))
-    n_val = min(n_val, n - 1)  # keep at least one training beat
+    n_val = min(n_val, n - 1)  # keep at least one training sample
     n_test_all = len(dataset["test_y"])
-    m = config["test_size"]
-    if m > n_test_all:
-        raise ValueError("test_size %d is larger than the %d test beats" % (m, n_test_all))
+    m = min(config["test_size"], n_test_all)
     test = np.arange(n_test_all) if m == n_test_all else np.sort(rng.choice(n_test_all, m, replace=False))
     return {"train": chosen[n_val:], "val": chosen[:n_val], "test": test}
 

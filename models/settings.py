@@ -10,15 +10,17 @@ choices, a label for people, and the group it is shown in.
 Kinds: "int", "float", "choice", "int_list" (comma separated in links).
 """
 
+from data import gallery
+
 VERSION = 1  # bump when a key's meaning changes; the hash codec upgrades old links (links.UPGRADES)
 
 ACTIVATIONS = ["relu", "leaky_relu", "elu", "tanh", "sigmoid", "linear"]
 OPTIMIZERS = ["sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adadelta", "adam", "adamax"]
 
 
-def _row(key, kind, default, label, group, lo=None, hi=None, choices=None, min_len=None, max_len=None):
+def _row(key, kind, default, label, group, lo=None, hi=None, choices=None, min_len=None, max_len=None, items="layers"):
     return {"key": key, "kind": kind, "default": default, "label": label, "group": group,
-            "min": lo, "max": hi, "choices": choices, "min_len": min_len, "max_len": max_len}
+            "min": lo, "max": hi, "choices": choices, "min_len": min_len, "max_len": max_len, "items": items}
 
 
 SETTINGS = [
@@ -46,10 +48,18 @@ SETTINGS = [
     _row("patience", "int", 0, "Early stopping patience (0 = off)", "advanced", 0, 100),
     _row("seed", "int", 42, "Seed", "training", 0, 2147483647),
     # data
-    _row("train_size", "int", 2600, "Training beats", "data", 10, 2600),
-    _row("abnormal_pct", "float", 0.0, "Abnormal beats mixed into training (%)", "data", 0.0, 50.0),
+    _row("dataset", "choice", gallery.DEFAULT, "Dataset", "data", choices=gallery.KEYS),
+    # the classes a model learns as normal; none listed: the dataset's own (data/gallery.py)
+    _row("normal", "int_list", [], "Normal classes (empty = the dataset's)", "data", 0, 50, min_len=0, max_len=50,
+         items="classes"),
+    # a long series is cut into windows (data/windows.py)
+    _row("window", "int", 64, "Window length (long series)", "data", 4, 1024),
+    _row("stride", "int", 4, "Window stride (long series)", "data", 1, 1024),
+    # at most: a dataset with fewer samples uses all it has (models/prep.split)
+    _row("train_size", "int", 2600, "Training samples (at most)", "data", 10, 100000),
+    _row("abnormal_pct", "float", 0.0, "Abnormal samples mixed into training (%)", "data", 0.0, 50.0),
     _row("validation_pct", "float", 10.0, "Validation split of training (%)", "data", 0.0, 50.0),
-    _row("test_size", "int", 500, "Test beats", "data", 10, 500),
+    _row("test_size", "int", 100000, "Test samples (at most)", "data", 10, 100000),
     _row("scaling", "choice", "minmax", "Scaling (fitted on training data)", "data", choices=["minmax", "zscore"]),
     # threshold
     _row("threshold_rule", "choice", "percentile", "Threshold rule", "threshold",
@@ -90,7 +100,7 @@ def check_value(key, value):
         if not isinstance(value, (list, tuple)):
             raise ValueError("%s must be a list of whole numbers, got %r" % (key, value))
         if not s["min_len"] <= len(value) <= s["max_len"]:
-            raise ValueError("%s must have %d to %d layers, got %d" % (key, s["min_len"], s["max_len"], len(value)))
+            raise ValueError("%s must have %d to %d %s, got %d" % (key, s["min_len"], s["max_len"], s["items"], len(value)))
         return [_check_number(key, v, True, s) for v in value]
     return _check_number(key, value, kind == "int", s)
 

@@ -28,7 +28,8 @@ def _parse_kind(s):
 def build_parser():
     p = argparse.ArgumentParser(prog="python -m models.train", description=__doc__.split("\n")[0])
     p.add_argument("--data", default=os.environ.get("ECG5000_DIR") or DEFAULT_DATA,
-                   help="folder holding ECG5000_TRAIN.txt and ECG5000_TEST.txt (default: $ECG5000_DIR or %(default)s)")
+                   help="folder holding ECG5000_TRAIN.txt and ECG5000_TEST.txt (default: $ECG5000_DIR or %(default)s); "
+                        "the gallery's other datasets (--dataset) come from the pinned aeon wheel")
     p.add_argument("--url", help="a shared link; its settings (after '#') are used")
     p.add_argument("--save", metavar="FILE", help="write the trained model as JSON")
     p.add_argument("--json", action="store_true", help="print machine-readable results, one JSON object per line")
@@ -57,7 +58,12 @@ def config_from_args(args):
     return settings.validate(config)
 
 
-def load_data(folder):
+def load_data(folder, key="ecg5000"):
+    """ECG5000 from `folder`; another gallery dataset from the pinned aeon wheel (downloaded from
+    PyPI into .cache/aeon the first time, as the build does: builder/gallery.py)."""
+    if key != "ecg5000":
+        from builder import gallery
+        return gallery.load(key, log=lambda text: print(text, file=sys.stderr))
     from data.ecg5000 import load_folder
     return load_folder(folder)
 
@@ -69,7 +75,7 @@ def main(argv=None):
     except ValueError as e:
         raise SystemExit("bad settings: %s" % e)
     try:
-        dataset = load_data(args.data)
+        dataset = load_data(args.data, config["dataset"])
     except (OSError, ValueError) as e:
         raise SystemExit("cannot load data: %s" % e)
     from models.experiment import Experiment

@@ -63,6 +63,12 @@
       await views[id].change(source, vega.changeset().remove(() => true).insert(rows)).runAsync();
       return rows.length;
     },
+    // Another dataset's class names (in colour order) for a chart that colours by class.
+    async setClasses(id, namesJson) {
+      await pending[id];
+      await views[id].signal("classNames", JSON.parse(namesJson)).runAsync();
+      return true;
+    },
     // Append rows without touching the ones already there.
     async insert(id, source, rowsJson) {
       await pending[id];

@@ -4,7 +4,7 @@ import os
 import numpy as np
 import pytest
 
-from data import ecg5000
+from data import ecg5000, pack
 from tests.conftest import ecg_dir
 
 GOOD_ROW = "1.0 " + " ".join(["0.5"] * 140)
@@ -26,7 +26,7 @@ def test_real_files_load_with_expected_shapes_and_classes():
 
 def test_compact_form_round_trips_exactly():
     ds = ecg5000.load_folder(ecg_dir())
-    back = ecg5000.from_bytes(ecg5000.to_bytes(ds))
+    back = pack.from_bytes(pack.to_bytes(ds))
     assert back["about"] == ds["about"] == ecg5000.ABOUT
     for key in ("train_x", "train_y", "test_x", "test_y"):
         assert np.array_equal(ds[key], back[key]) and back[key].dtype == ds[key].dtype
@@ -60,8 +60,8 @@ def test_missing_file_is_named(tmp_path):
 
 
 def test_bad_pack_is_refused():
-    with pytest.raises(ecg5000.DataError, match="bad magic"):
-        ecg5000.from_bytes(b"not a pack at all")
+    with pytest.raises(pack.PackError, match="bad magic"):
+        pack.from_bytes(b"not a pack at all")
 
 
 def test_download_refuses_a_file_that_is_not_the_archive_original(tmp_path, monkeypatch):

@@ -111,7 +111,7 @@ def corpus():
         if s["kind"] == "choice":
             values = s["choices"]
         elif s["kind"] == "int_list":
-            values = [[s["min"]] * s["min_len"] or [], [s["max"]] * s["max_len"], [7, 3, 200]]
+            values = [[s["min"]] * s["min_len"] or [], [s["max"]] * s["max_len"], [min(7, s["max"]), s["min"], s["max"]][:s["max_len"]]]
         elif s["kind"] == "int":
             values = [s["min"], s["max"]]
         else:

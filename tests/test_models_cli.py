@@ -57,4 +57,4 @@ def test_help_lists_every_setting():
     assert out.returncode == 0, out.stderr
     for s in settings.SETTINGS:
         assert "--" + s["key"] in out.stdout
-    assert "Abnormal beats mixed into training (%)" in out.stdout
+    assert "Abnormal samples mixed into training (%)" in out.stdout

@@ -75,11 +75,20 @@ def test_split_is_deterministic_per_seed():
     assert not np.array_equal(a["train"], c["train"])
 
 
-def test_impossible_split_is_refused():
+def test_a_split_larger_than_the_data_uses_all_it_can_at_the_contamination_share():
     tiny = {"train_x": np.zeros((20, 3)), "train_y": np.r_[np.ones(5), np.full(15, 2)],
             "test_x": np.zeros((10, 3)), "test_y": np.ones(10), "about": ecg5000.ABOUT}
-    with pytest.raises(ValueError, match="needs 10 normal"):
-        prep.split(tiny, settings.validate({"train_size": 10}), np.random.default_rng(0))
+    idx = prep.split(tiny, settings.validate({"train_size": 10, "validation_pct": 0}), np.random.default_rng(0))
+    assert sorted(idx["train"]) == [0, 1, 2, 3, 4] and len(idx["test"]) == 10  # the 5 normal ones
+    idx = prep.split(tiny, settings.validate({"train_size": 100, "abnormal_pct": 50, "validation_pct": 0}),
+                     np.random.default_rng(0))
+    assert len(idx["train"]) == 10 and (np.asarray(idx["train"]) >= 5).sum() == 5  # 5 normal + 5 abnormal
+    clean = dict(tiny, train_y=np.ones(20))
+    with pytest.raises(ValueError, match="no labelled anomalies to mix in"):
+        prep.split(clean, settings.validate({"abnormal_pct": 10}), np.random.default_rng(0))
+    none_normal = dict(tiny, train_y=np.full(20, 2))
+    with pytest.raises(ValueError, match="no samples of the normal class 1"):
+        prep.split(none_normal, settings.validate({}), np.random.default_rng(0))
 
 
 @pytest.mark.parametrize("kind", ["minmax", "zscore"])

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from app import engine, protocol
-from data import ecg5000
+from data import ecg5000, pack
 from models import serialize
 from models.experiment import Experiment
 from tests.conftest import ROOT, ecg_dir
@@ -85,6 +85,9 @@ def test_frames_round_trip():
 
 # ---- the engine's commands, run in CPython ---------------------------------------------------------
 
+SITE = "http://127.0.0.1:8000/app/"
+
+
 @pytest.fixture(scope="module")
 def files():
     """What the engine downloads in the browser: the packed data and a (briefly) trained model."""
@@ -92,7 +95,7 @@ def files():
     exp = Experiment({"epochs": 2, "train_size": 300, "encoder": [8], "latent": 2}, dataset)
     exp.fit()
     exp.evaluate()
-    return {"data.bin": ecg5000.to_bytes(dataset), "model.json": exp.to_json().encode()}
+    return {SITE + "data/ecg5000.bin": pack.to_bytes(dataset), SITE + "pretrained/model.json": exp.to_json().encode()}
 
 
 @pytest.fixture
@@ -105,7 +108,7 @@ def fresh_engine(files, monkeypatch):
 
     monkeypatch.setattr(engine, "download", download)
     monkeypatch.setattr(engine, "install_numpy", install_numpy, raising=False)
-    monkeypatch.setattr(engine, "state", {key: None for key in engine.state})
+    monkeypatch.setattr(engine, "state", {key: {} if key == "datasets" else None for key in engine.state})
     return engine
 
 
@@ -136,7 +139,8 @@ def check_shape(name, summary, parts):
 
 
 def start(eng):
-    for name, args in (("load_numpy", ()), ("load_data", ("data.bin",)), ("load_pretrained", ("model.json",))):
+    for name, args in (("load_numpy", ()), ("load_data", (SITE + "data/ecg5000.bin",)),
+                       ("load_pretrained", (SITE + "pretrained/model.json",))):
         check_shape(name, *run(name, *args))
 
 
@@ -159,7 +163,7 @@ def test_every_command_replies_in_the_shape_the_protocol_names(fresh_engine):
 
 def test_the_data_comes_with_its_description(fresh_engine):
     summary, _ = run("load_numpy")
-    summary, _ = run("load_data", "data.bin")
+    summary, _ = run("load_data", SITE + "data/ecg5000.bin")
     assert summary["about"] == ecg5000.ABOUT
     assert (summary["train_samples"], summary["test_samples"]) == (4500, 500)
 
@@ -177,7 +181,8 @@ def test_the_data_comes_with_its_description(fresh_engine):
     ("load_model", ("{}",), "data is not loaded"),
 ])
 def test_a_command_before_its_model_exists_says_so(fresh_engine, name, args, message):
-    reply = json.loads(protocol.unframe(getattr(engine, name)(*args))[0])
+    reply = run(name, *args)[0]
+    reply = json.loads(reply) if isinstance(reply, str) else reply  # export_model's error
     assert message in reply["error"] and "trace" not in reply
 
 
@@ -219,5 +224,27 @@ def test_a_failed_download_is_said_as_such_not_as_a_bug(fresh_engine, monkeypatc
         raise ConnectionError("could not download " + url + " (HTTP 503)")
 
     monkeypatch.setattr(engine, "download", refused)
-    reply, _ = run("load_data", "data.bin")
-    assert reply == {"error": "could not download data.bin (HTTP 503)"}
+    reply, _ = run("load_data", SITE + "data/ecg5000.bin")
+    assert reply == {"error": "could not download %sdata/ecg5000.bin (HTTP 503)" % SITE}
+
+
+def test_a_gallery_dataset_is_loaded_when_the_settings_name_it(fresh_engine, files):
+    from builder import gallery
+    for key in ("gunpoint", "bleeding"):
+        files[SITE + "data/%s.bin" % key] = pack.to_bytes(gallery.load(key))
+    start(fresh_engine)
+    summary, _ = run("configure", "dataset=gunpoint&encoder=8&latent=2")
+    assert summary["model"]["sizes"][0] == 150 and summary["model"]["about"]["name"] == "GunPoint"
+    assert summary["model"]["train_samples"] + summary["model"]["val_samples"] == 24  # every normal pool sample
+    assert summary["model"]["test_samples"] == 150
+    summary, _ = run("configure", "dataset=bleeding&window=32&stride=8&encoder=8&latent=2")
+    assert summary["model"]["sizes"][0] == 32 and summary["model"]["about"]["length"] == 32
+    check_shape("train_epoch", *run("train_epoch"))
+    summary, parts = run("training_view", 0)
+    assert summary["auc"] is not None
+    # the introduction still scores ECG5000's 140-value beats
+    check_shape("reconstruct_drawn", *run("reconstruct_drawn", json.dumps([0.1] * 140)))
+    summary, _ = run("configure", "dataset=gunpoint&normal=1,2")
+    assert "at least one class must stay abnormal" in summary["error"]
+    summary, _ = run("configure", "dataset=gunpoint&normal=7")
+    assert "class 7 is not one of GunPoint's classes (1, 2)" in summary["error"]

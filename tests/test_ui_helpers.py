@@ -40,6 +40,7 @@ def test_the_pad_may_have_any_width_and_the_sample_any_length():
 @pytest.mark.parametrize("key, raw, value", [
     ("learning_rate", " 0.005 ", 0.005), ("learning_rate", "1e-3", 0.001), ("epochs", "30", 30),
     ("epochs", "3e1", 30), ("optimizer", "sgd", "sgd"), ("threshold", "0.30000000000000004", 0.30000000000000004),
+    ("normal", "2", [2]), ("normal", " 1, 3 4", [1, 3, 4]), ("normal", "", []), ("dataset", "gunpoint", "gunpoint"),
 ])
 def test_control_text_parses_to_the_settings_canonical_value(key, raw, value):
     parsed = control_text.parse(key, raw)
@@ -52,6 +53,9 @@ def test_control_text_parses_to_the_settings_canonical_value(key, raw, value):
     ("epochs", "2.5", "Must be a whole number from 1 to 1000."),
     ("epochs", "0", "Must be a whole number from 1 to 1000."),
     ("optimizer", "<b>sgd</b>", "optimizer must be one of"),
+    ("normal", "1, x", "“x” is not a whole number from 0 to 50."),
+    ("normal", "2.5", "“2.5” is not a whole number from 0 to 50."),
+    ("normal", ",".join(["1"] * 51), "Normal must have 0 to 50 classes"),
 ])
 def test_control_text_refuses_with_the_allowed_range(key, raw, message):
     with pytest.raises(ValueError) as e:
@@ -60,7 +64,8 @@ def test_control_text_refuses_with_the_allowed_range(key, raw, message):
 
 
 def test_control_text_shows_values_as_links_write_them():
-    assert [control_text.show(v) for v in (0.01, 2.0, 1e-07, 30, "adam")] == ["0.01", "2", "1e-7", "30", "adam"]
+    assert [control_text.show(v) for v in (0.01, 2.0, 1e-07, 30, "adam", [1, 3], [])] == [
+        "0.01", "2", "1e-7", "30", "adam", "1, 3", ""]
 
 
 # ---- layers, thresholds, words ----------------------------------------------------------------------

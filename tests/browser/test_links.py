@@ -28,9 +28,9 @@ BEAT = 17  # the test beat whose reconstruction error must survive saving and lo
 
 
 def dataset():
-    from data import ecg5000
+    from data import pack
     with open(os.path.join(DIST, "data", "ecg5000.bin"), "rb") as f:  # the bytes the browser loads
-        return ecg5000.from_bytes(f.read())
+        return pack.from_bytes(f.read())
 
 
 def wait_idle(page, timeout=60_000):
@@ -48,6 +48,8 @@ def check_controls_show(page, config):
             assert float(shown) == config[key], (key, shown)
         elif s["kind"] == "int":
             assert int(shown) == config[key], (key, shown)
+        elif s["kind"] == "int_list":
+            assert [int(v) for v in shown.replace(",", " ").split()] == config[key], (key, shown)
         else:
             assert shown == config[key], (key, shown)
     sizes = [140] + config["encoder"] + [config["latent"]] + settings.decoder_layers(config) + [140]

@@ -1,0 +1,113 @@
+"""Issue 15, the gallery: a link or the dataset control picks one of the gallery's real datasets
+(data/gallery.py); the model, the composer, the charts' classes and the texts follow it, the
+introduction says it shows ECG5000, and CPython reproduces a gallery link's numbers."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.browser.conftest import DIST, ROOT, open_page, wait_ready
+from tests.browser.test_explorer import TRAIN_DONE, epoch, set_setting
+
+from data import gallery, pack  # noqa: E402
+from models import links  # noqa: E402
+from models.experiment import Experiment  # noqa: E402
+
+LINK = "dataset=gunpoint&encoder=16&latent=3&epochs=3&seed=5"
+
+
+def packed(key):
+    with open(os.path.join(DIST, gallery.data_path(key)), "rb") as f:  # the bytes the browser loads
+        return pack.from_bytes(f.read())
+
+
+def classes_shown(page):
+    """The class of every row the histogram and the latent chart show."""
+    rows = page.evaluate("window.charts.data('hist-chart', 'errors')") + page.evaluate(
+        "window.charts.data('latent-chart', 'latent')")
+    return {r["cls"] for r in rows}
+
+
+def wait_shape(page, first, timeout=30_000):
+    page.wait_for_function("(document.querySelector('#engine-model').dataset.shape || '').startsWith('%d-')"
+                           " && document.querySelector('#train-view').dataset.epoch === '0'" % first,
+                           timeout=timeout)
+    page.wait_for_function(TRAIN_DONE)
+
+
+def test_a_gallery_link_trains_on_its_dataset_and_cpython_gives_the_same_numbers(browser, base_url):
+    page, watch = open_page(browser, base_url + "#" + LINK)
+    wait_ready(page)
+    assert page.text_content("#engine-status").startswith("Ready. GunPoint hand motion: 24 training and 150 test")
+    wait_shape(page, 150)
+    assert page.get_attribute("#engine-model", "data-shape") == "150-16-3-16-150"
+    assert page.text_content("#shape-text") == "150-16-3-16-150"
+    assert page.is_visible("#intro-dataset-note") and "GunPoint" in page.text_content("#intro-dataset-note")
+    assert page.input_value("#set-dataset") == "gunpoint"
+    page.click("#train")
+    page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === 3", timeout=60_000)
+    page.wait_for_function(TRAIN_DONE)
+    assert classes_shown(page) == {"Gun", "Point"}
+    rows = page.evaluate("window.charts.data('loss-chart', 'losses')")
+    browser_loss = [r["loss"] for r in sorted(rows, key=lambda r: (r["series"], r["epoch"]))]
+    browser_auc = float(page.get_attribute("#tile-auc", "data-value"))
+    exp = Experiment(links.decode(LINK)[0], packed("gunpoint"))
+    results = []
+    exp.fit(on_epoch=results.append)
+    cpython = sorted([("train", r["epoch"], r["loss"]) for r in results] +
+                     [("validation", r["epoch"], r["val_loss"]) for r in results])
+    assert browser_loss == pytest.approx([c[2] for c in cpython], rel=1e-12)
+    assert browser_auc == pytest.approx(exp.evaluate()["auc"], abs=1e-9)
+    # and as a user would: `python -m models.train --url '<the link the page shows>'`
+    link = page.input_value("#share-link")
+    out = subprocess.run([sys.executable, "-m", "models.train", "--url", link, "--json"], cwd=ROOT,
+                         env=dict(os.environ, OPENBLAS_NUM_THREADS="1"), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    assert [r["loss"] for r in lines[:-1]] == pytest.approx([r["loss"] for r in results], rel=1e-12)
+    assert lines[-1]["auc"] == pytest.approx(browser_auc, abs=1e-9)
+    watch.check()
+    page.context.close()
+
+
+def test_switching_datasets_ecg5000_gunpoint_sensor_log_and_back(browser, base_url):
+    page, watch = open_page(browser, base_url + "#encoder=16,8&latent=3&epochs=2")
+    wait_ready(page)
+    page.wait_for_function("document.querySelector('#train-view').dataset.epoch === '0'", timeout=10_000)
+    assert not page.is_visible("#intro-dataset-note")
+    ecg = classes_shown(page)
+    assert ecg <= {"Normal", "R-on-T PVC", "SV ectopic", "PVC", "Unclassified"} and len(ecg) >= 3
+    for key, first, names in (("gunpoint", 150, {"Gun", "Point"}), ("bleeding", 64, {"Normal", "Anomaly"}),
+                              ("italypower", 24, {"Class 1", "Class 2"}), ("ecg5000", 140, ecg)):
+        set_setting(page, "dataset", key)
+        wait_shape(page, first)
+        assert page.text_content("#shape-text").startswith("%d-16-8-3-8-16-" % first)
+        assert classes_shown(page) == names, key
+        assert ("dataset=%s" % key in page.input_value("#share-link")) == (key != "ecg5000")
+        assert page.is_visible("#intro-dataset-note") == (key != "ecg5000")
+        page.click("#step")
+        page.wait_for_function("document.querySelector('#train-view').dataset.epoch === '1'", timeout=60_000)
+        page.wait_for_function(TRAIN_DONE)
+        assert page.get_attribute("#tile-auc", "data-value") not in (None, "")
+    # the sensor log's window follows the window setting
+    set_setting(page, "dataset", "bleeding")
+    wait_shape(page, 64)
+    set_setting(page, "window", 32)
+    page.click("#reset")
+    wait_shape(page, 32)
+    # a class chosen as normal: the composer and link follow, and a bad choice is named
+    set_setting(page, "dataset", "gunpoint")
+    wait_shape(page, 150)
+    set_setting(page, "normal", "2")
+    page.wait_for_function("document.querySelector('#share-link').value.includes('normal=2')")
+    page.click("#reset")
+    page.wait_for_function("document.querySelector('#engine-status').textContent.startsWith('Model rebuilt')")
+    assert "Point" in page.text_content("#normal-classes")
+    set_setting(page, "normal", "7")
+    page.click("#reset")
+    page.wait_for_function("document.querySelector('#engine-status').textContent.includes('class 7 is not one')")
+    assert page.get_attribute("#engine-status", "class") == "error"
+    watch.check()
+    page.context.close()
