@@ -129,9 +129,20 @@ def latent_chart(param):
     return _base(pts.add_params(param), "Latent space of the test samples", height=260)
 
 
+def preview_chart():
+    """A few samples of a user's file (or the start of its series), before anything is trained."""
+    lines = alt.Chart(alt.Data(name="samples")).mark_line(strokeWidth=1.5).encode(
+        x=alt.X("t:Q", title="Time step"), y=alt.Y("value:Q", title="Value", scale=alt.Scale(zero=False)),
+        color=alt.Color("sample:N", title="Sample", scale=alt.Scale(range=CLASS_COLORS)),
+        tooltip=[alt.Tooltip("sample:N", title="Sample"), alt.Tooltip("t:Q", title="Time step"),
+                 alt.Tooltip("value:Q", title="Value", format=".4~g")])
+    return _base(lines, "What was read", height=180)
+
+
 def all_specs(about):
     """name -> Vega-Lite spec (dict), written to dist/specs.json; `about` describes the dataset
     whose classes the charts colour (data/about.py)."""
     classes = class_param(about)
     return {"loss": loss_chart().to_dict(), "recon": recon_chart().to_dict(), "roc": roc_chart().to_dict(),
-            "hist": hist_chart(classes).to_dict(), "latent": latent_chart(classes).to_dict()}
+            "hist": hist_chart(classes).to_dict(), "latent": latent_chart(classes).to_dict(),
+            "preview": preview_chart().to_dict()}

@@ -19,6 +19,8 @@ def parse(key, raw):
     s = settings.BY_KEY[key]
     if s["kind"] == "choice":
         return settings.check_value(key, raw)
+    if s["kind"] == "text":
+        return settings.check_value(key, raw.strip().lower() if s["choices"] == "hex" else raw)
     if s["kind"] == "int_list":  # "1, 3" or "1 3"; empty is allowed where the setting allows none
         items = [t for t in raw.replace(",", " ").split() if t]
         values = [parse_whole(key, t) for t in items]

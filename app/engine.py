@@ -13,7 +13,8 @@ from app import protocol
 
 # "data" is the dataset the training view's model works on; "datasets" every one loaded, by its
 # gallery key (data/gallery.py), and "intro_data" ECG5000, which the introduction's model scores.
-state = {"data": None, "datasets": {}, "site": None, "intro_data": None,
+# "file" is the user's own file, once opened: {"name", "sha256", "blob", "options", "parsed", "dataset"}.
+state = {"data": None, "datasets": {}, "site": None, "intro_data": None, "file": None, "inspected": None,
          "experiment": None, "intro": None, "intro_base": None}
 
 
@@ -125,11 +126,14 @@ async def load_data(url):
                    "kernels": kernels.KIND, "about": data["about"]})
 
 
-async def _dataset(key):
-    """A gallery dataset by key, downloaded the first time (data/gallery.py)."""
+async def _dataset(key, config=None):
+    """A gallery dataset by key, downloaded the first time (data/gallery.py); "file": the user's
+    open file, read as `config`'s file settings say."""
     from data import gallery, pack
     if state["site"] is None:
         raise NotReady("The data is not loaded yet.")
+    if key == gallery.FILE:
+        return _file_dataset(config)
     if key not in state["datasets"]:
         if key not in gallery.BY_KEY:
             raise ValueError("there is no dataset %r in the gallery" % key)
@@ -156,6 +160,66 @@ async def load_pretrained(url):
         exp.evaluate()
     state["intro"] = state["intro_base"] = exp
     return _reply({"threshold": exp.model.threshold, "sizes": _sizes(exp)})
+
+
+# ---- your own file -------------------------------------------------------------------------
+
+def _bytes(blob):
+    """A file's bytes: a JavaScript Uint8Array in the browser (copied once), bytes in CPython."""
+    return blob if isinstance(blob, (bytes, bytearray)) else blob.to_bytes()
+
+
+@command
+def inspect_file(name, blob, chosen_json):
+    """Read a user's file (data/user_file.py) with the options chosen so far (file settings, JSON;
+    the rest detected; blob None: the file read last) and keep it, without training: the preview says what was read, and
+    "settings" are the file settings a link to it holds. A bad file changes nothing."""
+    from data import file_settings, user_file
+    if blob is None:  # the file read last, with other options
+        kept = state["inspected"] or state["file"]
+        if kept is None:
+            raise NotReady("No file was read yet.")
+        name, blob = kept["name"], kept["blob"]
+    blob = _bytes(blob)
+    chosen = json.loads(chosen_json)
+    parsed = user_file.parse(blob, str(name), file_settings.partial_options(chosen))
+    preview = user_file.preview(parsed)
+    step = preview.pop("step")
+    if parsed["kind"] == "rows":
+        labels = parsed["labels"] or [None] * len(preview["samples"])
+        lines = [("row %d" % (k + 1) if label is None else "row %d (%s)" % (k + 1, label[:30]), values)
+                 for k, (label, values) in enumerate(zip(labels, preview.pop("samples")))]
+    else:
+        head = preview.pop("head")
+        lines = [("the first %d points" % min(len(parsed["values"]), len(head) * step), head)]
+    rows = [{"sample": line, "t": i * step, "value": v} for line, values in lines for i, v in enumerate(values)]
+    found = file_settings.to_settings(parsed["options"], str(name), blob)
+    # kept apart from the file in use until the settings name it (a Reset meanwhile keeps the old one)
+    state["inspected"] = {"name": str(name), "sha256": found["file_sha256"], "blob": blob,
+                          "options": parsed["options"], "parsed": parsed, "dataset": None}
+    return _framed({"ok": True, "name": str(name), "bytes": len(blob), "settings": found, "preview": preview},
+                   {"preview": {"samples": rows}})
+
+
+def _file_dataset(config):
+    from data import file_settings, user_file
+    new = state.get("inspected")
+    if new is not None and config is not None and config["file_sha256"] == new["sha256"]:
+        state["file"], state["inspected"] = new, None
+    f = state["file"]
+    if f is None:
+        raise NotReady("No file is open: choose your file to train on it.")
+    if config is not None and config["file_sha256"] and config["file_sha256"] != f["sha256"]:
+        raise ValueError("these settings are for the file %s (sha256 %s…), but the open file is %s (sha256 %s…): "
+                         "not the same file" % (config["file_name"], config["file_sha256"][:12], f["name"], f["sha256"][:12]))
+    if config is not None:
+        options = file_settings.to_options(config)
+        if options != f["options"]:  # read again, the way the settings say
+            parsed = user_file.parse(f["blob"], f["name"], options)
+            f.update(parsed=parsed, options=parsed["options"], dataset=None)
+    if f["dataset"] is None:
+        f["dataset"] = dict(user_file.to_dataset(f["parsed"], f["name"]), key="file")
+    return f["dataset"]
 
 
 # ---- building and training -----------------------------------------------------------------
@@ -187,7 +251,7 @@ async def configure(settings_link):
     used); a bad setting is an error reply, and changes nothing."""
     from models.experiment import Experiment
     config = _settings(settings_link)
-    data = await _dataset(config["dataset"])
+    data = await _dataset(config["dataset"], config)
     exp = Experiment(config, data)
     state["experiment"], state["data"] = exp, data
     return _reply({"ok": True, "config": exp.config, "model": _info(exp)})
@@ -337,7 +401,7 @@ async def load_model(model_file_text):
         raise serialize.ModelFileError("model file: not text")
     _data()
     model = serialize.load_model(model_file_text)
-    data = await _dataset(model.config["dataset"])
+    data = await _dataset(model.config["dataset"], model.config)
     exp = Experiment(model.config, data, model=model)
     intro = None
     if data is state["intro_data"]:  # the introduction shows ECG5000's model: one for it replaces it

@@ -18,7 +18,7 @@ from models import settings
 
 from app import protocol
 from app.ui_common import call_json, el, say, send, state, text, yield_to_browser
-from app import ui_activity, ui_config, ui_controls, ui_files, ui_intro, ui_links, ui_train
+from app import ui_activity, ui_config, ui_controls, ui_data, ui_files, ui_intro, ui_links, ui_train
 
 
 def initial_config():
@@ -49,7 +49,9 @@ async def start_engine():
         # (static/engine-worker.mjs), each step as soon as the one before is done.
         loading = (send("load_numpy"), send("load_data", _url("data/ecg5000.bin")),
                    send("load_pretrained", _url("pretrained/model.json")))
-        build = ui_train.send_build()
+        # a link naming your own file starts on the default dataset: the file is asked for (ui_data)
+        stand_in = dict(state["config"], dataset=gallery.DEFAULT) if state["config"]["dataset"] == gallery.FILE else None
+        build = ui_train.send_build(stand_in)
         step = "numpy"
         mark_step("numpy", "active")
         say("Loading NumPy…")
@@ -86,14 +88,18 @@ async def start_engine():
         return
     ui_activity.started()
     ui_intro.engine_ready()
+    ui_data.wanted_by_link()
     window.charts.showLater()
-    if restored:
+    if state["config"]["dataset"] == gallery.FILE and state["built_config"]["dataset"] != gallery.FILE:
+        say("Ready. This link trains on your own file %s: choose it in Your data, above the composer."
+            % (state["config"]["file_name"] or "(no name)"))
+    elif restored:
         say("Ready again, with your settings and your model as it was after its last run (%s, epoch %d)."
             % (settings.shape_text(state["model"]["sizes"]), state["epoch"]))
     else:
         m = state["model"]
         say("Ready. %s: %d training and %d test %s. Press Train to fit the autoencoder to normal %s."
-            % (gallery.BY_KEY[state["config"]["dataset"]]["title"], m["train_samples"] + m["val_samples"],
+            % (gallery.title(state["config"]["dataset"]), m["train_samples"] + m["val_samples"],
                m["test_samples"], about.samples(state["about"]), about.samples(state["about"])))
     asyncio.create_task(call_json("warm_up"))
     window.registerOfflineCache()  # static/sw-register.js: only now, not during start-up
@@ -167,6 +173,7 @@ async def main():
     ui_train.setup()
     ui_links.setup()
     ui_files.setup()
+    ui_data.setup()
     for b in document.querySelectorAll("nav button[data-view]"):
         b.onclick = on_nav
     el("engine-retry").onclick = on_retry

@@ -21,7 +21,7 @@ def _command(args, reply, keys=(), parts=(), seconds=30):
     return {"args": args, "reply": reply, "keys": keys, "parts": parts, "seconds": seconds}
 
 
-# name -> what it takes (argument names, all text or numbers) and the keys of its reply (of its
+# name -> what it takes (argument names, all text or numbers but a file's bytes) and the keys of its reply (of its
 # summary, for a framed reply), the chart parts a framed reply carries, and how long the engine
 # may take before the page gives it up for dead (counted from when the worker starts it, not while
 # it waits behind other commands). They are generous: a time-out is for a hung engine, not a slow
@@ -47,6 +47,9 @@ COMMANDS = {
     "intro_results": _command(("indices_json",), "framed", (
         "config", "epochs", "auc", "threshold", "metrics", "n_test", "n_abnormal", "errors", "grid", "sizes"),
         ("beats",), seconds=180),
+    # your own file: read and kept (not trained on) until the settings name it (dataset "file")
+    "inspect_file": _command(("name", "blob", "chosen_json"), "framed", ("ok", "name", "bytes", "settings", "preview"),
+                             ("preview",), seconds=120),
     # model files
     "export_model": _command((), "model_file", seconds=120),
     # the loss chart's rows: every epoch of the file's history, or at most models/thinning.py's

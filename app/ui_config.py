@@ -65,7 +65,7 @@ def _dataset_note():
     if key != gallery.DEFAULT:
         note.textContent = ("This introduction shows %s with its pretrained model. You chose %s: train a "
                             "model on it in the training view first, then explore it there."
-                            % (gallery.BY_KEY[gallery.DEFAULT]["title"], gallery.BY_KEY[key]["title"]))
+                            % (gallery.title(gallery.DEFAULT), gallery.title(key)))
 
 
 def _update_stale():
@@ -90,7 +90,7 @@ async def _switch_dataset():
     async with ui_activity.turn("building") as work:
         if not work.ok:
             return
-        title = gallery.BY_KEY[state["config"]["dataset"]]["title"]
+        title = gallery.title(state["config"]["dataset"])
         say("Loading %s and building a model for it…" % title)
         if await ui_train.rebuild():
             say("%s: a fresh %s model. Press Train." % (title, settings.shape_text(state["model"]["sizes"])))

@@ -27,7 +27,7 @@ HELP = {
 
 def _label(key, choice):
     if key == "dataset":
-        return gallery.BY_KEY[choice]["title"]
+        return gallery.title(choice)
     return choice.replace("_", " ")
 
 
@@ -111,8 +111,8 @@ def update_applicability():
         "beta2": c["optimizer"] not in ("adam", "adamax"),
         "momentum": c["optimizer"] not in ("momentum", "nesterov"),
         "rho": c["optimizer"] not in ("rmsprop", "adadelta"),
-        "window": gallery.BY_KEY[c["dataset"]]["length"] is not None,
-        "stride": gallery.BY_KEY[c["dataset"]]["length"] is not None,
+        "window": not gallery.is_series(c),
+        "stride": not gallery.is_series(c),
     }
     for key, off in na.items():
         for node in _wrappers(key):
@@ -128,7 +128,10 @@ def _normal_hint(config):
     hint = el("normal-classes")
     if hint is None:
         return
-    d = gallery.BY_KEY[config["dataset"]]
+    d = gallery.BY_KEY.get(config["dataset"])
+    if d is None:  # your file: its classes are known once the engine has read it
+        a = state["about"]
+        d = {"title": gallery.title(config["dataset"]), "classes": a["classes"], "normal": a["normal"]}
     hint.textContent = "%s: %s. Empty: %s." % (d["title"], ", ".join(
         "%s %s" % (row[0], row[1]) for row in d["classes"]), " and ".join(str(k) for k in d["normal"]))
 
@@ -158,7 +161,7 @@ def apply_config(config):
 
 def sizes(config):
     """Every layer's units, input and output being one sample's length (the dataset says it)."""
-    return settings.layer_sizes(config, gallery.width(config))[0]
+    return settings.layer_sizes(config, gallery.width(config, state["about"]["length"]))[0]
 
 
 def _bounds(part):

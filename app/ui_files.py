@@ -116,7 +116,7 @@ async def _use(reply, parts, keep=True):
                % (reply["name"], shape, epochs, thinned,
                   "; the introduction uses it too" if reply["intro"] else
                   " (it is for %s: the introduction keeps the model of %s)"
-                  % (gallery.BY_KEY[config["dataset"]]["title"], gallery.BY_KEY[gallery.DEFAULT]["title"])))
+                  % (gallery.title(config["dataset"]), gallery.title(gallery.DEFAULT))))
     _say_file(message)
     say(message)
     if reply["intro"]:

@@ -155,7 +155,10 @@ async def refresh(charts_later=False, sent=None):
         return
     state["summary"] = summary
     state["model"] = summary["model"]
+    width = state["about"]["length"]
     state["about"] = summary["model"]["about"]  # the samples the model works on (a series: its windows)
+    if state["about"]["length"] != width:  # your file's samples: their length is known now
+        ui_controls.render_composer()
     text("beat-label", "Test " + about.samples(state["about"], 1))
     el("beat-index").max = str(summary["model"]["test_samples"] - 1)
     train["last_charts"] = now_ms()
@@ -202,10 +205,10 @@ def engine_problem(reply):
     _buttons()
 
 
-def send_build():
-    """Send the engine the build of a fresh model from the current settings, and the request for
-    its charts, without waiting: rebuild(sent=...) takes the replies."""
-    config = dict(state["config"])
+def send_build(config=None):
+    """Send the engine the build of a fresh model from the current settings (or `config`), and the
+    request for its charts, without waiting: rebuild(sent=...) takes the replies."""
+    config = dict(config or state["config"])
     # settings travel as link text: exact floats, the same numbers a shared link gives CPython
     return (config, send("configure", links.encode(config)), send("training_view", state["sample"]))
 

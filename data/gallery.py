@@ -76,7 +76,20 @@ def describe(key, length=None):
     return about.describe(d["title"].split(" ")[0], d["sample"], length or d["length"] or 2, d["classes"], d["normal"])
 
 
-def width(config):
-    """How many values a sample of the settings' dataset has: what a model takes in and gives back."""
+def title(key):
+    return BY_KEY[key]["title"] if key in BY_KEY else "Your own file"
+
+
+def is_series(config):
+    """Whether the settings' dataset is one long series, cut into windows."""
     d = BY_KEY.get(config["dataset"])
-    return config["window"] if d is None or d["length"] is None else d["length"]
+    return config["file_format"] == "series" if d is None else d["kind"] == "series"
+
+
+def width(config, file_rows_length=None):
+    """How many values a sample of the settings' dataset has: what a model takes in and gives back
+    (a file of rows: `file_rows_length`, which only the file says)."""
+    if is_series(config):
+        return config["window"]
+    d = BY_KEY.get(config["dataset"])
+    return file_rows_length if d is None else d["length"]

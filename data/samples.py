@@ -14,7 +14,7 @@ def for_config(dataset, config):
     key = dataset.get("key")
     if key is not None and key != config["dataset"]:
         raise ValueError("these settings are for the dataset %s, but %s is loaded"
-                         % (_title(config["dataset"]), _title(key)))
+                         % (gallery.title(config["dataset"]), gallery.title(key)))
     if dataset.get("kind") == "series":
         shape = (config["window"], config["stride"])
         if _last["series"] is not dataset or _last["shape"] != shape:
@@ -25,5 +25,3 @@ def for_config(dataset, config):
     return dataset
 
 
-def _title(key):
-    return gallery.BY_KEY[key]["title"] if key in gallery.BY_KEY else "your file"

@@ -51,13 +51,13 @@ from collections import Counter
 
 import numpy as np
 
-from data import about, npy_file
+from data import about, limits, npy_file
 from data.text_table import (OPTIONS, FileError, Where, cap, check_finite, check_options, clean, decode, detect,
                              fault, fields, number, plural, read_numbers, resolved, split_lines)
 
 __all__ = ["MAX_BYTES", "OPTIONS", "FileError", "parse", "to_dataset", "preview"]
 
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = limits.MAX_FILE_BYTES
 MIN_ROWS, MAX_VALUES, MAX_CLASSES, MIN_POINTS = 10, 10_000, 50, 20
 ANOMALY_NAMES = ("is_anomaly", "anomaly", "label", "outlier")
 PREVIEW_POINTS, PREVIEW_ROWS, PREVIEW_HEAD, PREVIEW_LABELS = 300, 5, 2000, 20

@@ -98,7 +98,7 @@ def _read_list(s, text):
     items = t.split(",")
     notes = []
     if len(items) > hi_len:
-        notes.append("too many layers (%d, at most %d); kept the first %d" % (len(items), hi_len, hi_len))
+        notes.append("too many %s (%d, at most %d); kept the first %d" % (s["items"], len(items), hi_len, hi_len))
         items = items[:hi_len]
     values = []
     clamped = False
@@ -128,10 +128,24 @@ def _read_choice(s, text):
                      + " (choices: " + ", ".join(s["choices"]) + ")")
 
 
+def _read_text(s, text):
+    t = "" if text is None else text
+    if s["choices"] == "hex":
+        t = t.strip().lower()
+        if [c for c in t if c not in "0123456789abcdef"] or len(t) > s["max"]:
+            return s["default"], "not hexadecimal digits: " + url_text.quoted(text) + "; ignored"
+        return t, None
+    if len(t) > s["max"]:
+        return t[:s["max"]], "longer than %d characters; cut" % s["max"]
+    return t, None
+
+
 def read_value(s, text):
     """Text from a link (None for a bare `key` without '=') -> (value, reason) for setting `s`:
     a valid value, and None when the text was taken exactly as given, else why not."""
     kind = s["kind"]
+    if kind == "text":
+        return _read_text(s, text)
     if kind == "choice":
         return _read_choice(s, text)
     if kind == "int_list":

@@ -126,7 +126,7 @@ def encode(config, hide=None):
         value = cfg[key]
         if value == s["default"]:
             continue
-        if s["kind"] == "choice":
+        if s["kind"] in ("choice", "text"):
             text = url_text.percent_encode(value)
         else:
             text = link_values.format_value(value) if value != [] else ""

@@ -7,7 +7,8 @@ core builtins: no dataclasses, typing, or numpy.
 
 Each row: key (also the URL-hash key and CLI option), kind, default, bounds or
 choices, a label for people, and the group it is shown in.
-Kinds: "int", "float", "choice", "int_list" (comma separated in links).
+Kinds: "int", "float", "choice", "int_list" (comma separated in links), "text" (at most `max`
+characters; `choices` "hex" allows only lowercase hex digits).
 """
 
 from data import gallery
@@ -48,7 +49,7 @@ SETTINGS = [
     _row("patience", "int", 0, "Early stopping patience (0 = off)", "advanced", 0, 100),
     _row("seed", "int", 42, "Seed", "training", 0, 2147483647),
     # data
-    _row("dataset", "choice", gallery.DEFAULT, "Dataset", "data", choices=gallery.KEYS),
+    _row("dataset", "choice", gallery.DEFAULT, "Dataset", "data", choices=gallery.KEYS + [gallery.FILE]),
     # the classes a model learns as normal; none listed: the dataset's own (data/gallery.py)
     _row("normal", "int_list", [], "Normal classes (empty = the dataset's)", "data", 0, 50, min_len=0, max_len=50,
          items="classes"),
@@ -60,6 +61,17 @@ SETTINGS = [
     _row("abnormal_pct", "float", 0.0, "Abnormal samples mixed into training (%)", "data", 0.0, 50.0),
     _row("validation_pct", "float", 10.0, "Validation split of training (%)", "data", 0.0, 50.0),
     _row("test_size", "int", 100000, "Test samples (at most)", "data", 10, 100000),
+    # your own file (dataset "file"): which file, and how it is read (data/user_file.py); never
+    # its data. The file panel shows these, not the settings panel.
+    _row("file_name", "text", "", "File name", "file", 0, 200),
+    _row("file_sha256", "text", "", "File's sha256", "file", 0, 64, choices="hex"),
+    _row("file_format", "choice", "rows", "Each line is", "file", choices=["rows", "series"]),
+    _row("file_delimiter", "choice", "comma", "Separator", "file", choices=["comma", "tab", "semicolon", "whitespace"]),
+    _row("file_decimal", "choice", "point", "Decimal mark", "file", choices=["point", "comma"]),
+    _row("file_header", "choice", "no", "First line is a header", "file", choices=["no", "yes"]),
+    _row("file_labels", "choice", "none", "Labels (rows)", "file", choices=["none", "first"]),
+    _row("value_column", "int", 1, "Value column (series)", "file", 1, 10000),
+    _row("label_column", "int", 0, "Anomaly label column (series; 0 = none)", "file", 0, 10000),
     _row("scaling", "choice", "minmax", "Scaling (fitted on training data)", "data", choices=["minmax", "zscore"]),
     # threshold
     _row("threshold_rule", "choice", "percentile", "Threshold rule", "threshold",
@@ -92,6 +104,12 @@ def check_value(key, value):
     if s is None:
         raise ValueError("unknown setting '%s'" % key)
     kind = s["kind"]
+    if kind == "text":
+        if not isinstance(value, str) or len(value) > s["max"]:
+            raise ValueError("%s must be text of at most %d characters" % (key, s["max"]))
+        if s["choices"] == "hex" and [c for c in value if c not in "0123456789abcdef"]:
+            raise ValueError("%s must be lowercase hexadecimal digits" % key)
+        return value
     if kind == "choice":
         if value not in s["choices"]:
             raise ValueError("%s must be one of %s, got %r" % (key, ", ".join(s["choices"]), value))

@@ -11,7 +11,7 @@ from urllib.parse import quote, unquote_plus
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from models import links, settings
+from models import links, settings, url_text
 
 FUZZ = dict(derandomize=True, database=None, deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -63,12 +63,24 @@ def ref_number(s, text, whole):
     return int(value) if whole else float(value)
 
 
+def text_strategy(s):
+    if s["choices"] == "hex":
+        return st.text("0123456789abcdef", max_size=s["max"])
+    return st.text(st.characters(blacklist_categories=("Cs",)), max_size=s["max"])
+
+
 def reference(s, text):
     """What decode() must produce for setting `s` given `text`, or NO if it must report it."""
-    if text is None:
+    if text is None and s["kind"] != "text":
         return NO
-    t = text.strip()
     kind = s["kind"]
+    if kind == "text":
+        t = text or ""
+        if s["choices"] == "hex":
+            t = t.strip().lower()
+            return t if len(t) <= s["max"] and all(c in "0123456789abcdef" for c in t) else NO
+        return t if len(t) <= s["max"] else NO
+    t = text.strip()
     if kind == "choice":
         return t if t in s["choices"] else NO
     if kind == "int_list":
@@ -91,7 +103,7 @@ def check_decoded(hash_text):
     assert settings.validate(config) == config
     for key, value in config.items():
         kind = setting(key)["kind"]
-        expected = {"int": int, "float": float, "choice": str, "int_list": list}[kind]
+        expected = {"int": int, "float": float, "choice": str, "int_list": list, "text": str}[kind]
         assert type(value) is expected, (key, value)
         if kind == "int_list":
             assert all(type(v) is int for v in value)
@@ -165,6 +177,10 @@ def check_decoded(hash_text):
 
 def boundary_values(s):
     kind = s["kind"]
+    if kind == "text":
+        if s["choices"] == "hex":
+            return ["", "0" * s["max"], "abcdef0123456789"]
+        return ["", "a", "x" * s["max"], "<b>é & ; # = % + 😀 \u202e"]
     if kind == "choice":
         return list(s["choices"])
     lo, hi = s["min"], s["max"]
@@ -233,7 +249,9 @@ def config_strategy():
     parts = {}
     for s in settings.SETTINGS:
         kind = s["kind"]
-        if kind == "choice":
+        if kind == "text":
+            parts[s["key"]] = text_strategy(s)
+        elif kind == "choice":
             parts[s["key"]] = st.sampled_from(s["choices"])
         elif kind == "int":
             parts[s["key"]] = st.integers(s["min"], s["max"])
@@ -413,6 +431,8 @@ HOSTILE_KEYS = ["<b>", "'", "", "Latent", "LEARNING_RATE", "learning%5Frate", "l
 def valid_for(key):
     s = setting(key)
     kind = s["kind"]
+    if kind == "text":
+        return text_strategy(s).map(url_text.percent_encode)
     if kind == "choice":
         return st.sampled_from(s["choices"])
     if kind == "int":

@@ -102,6 +102,8 @@ def corpus():
             value = str(rng.randint(s["min"] - 2, s["max"] + 2))
         elif s["kind"] == "choice":
             value = rng.choice(s["choices"] + ["nope"])
+        elif s["kind"] == "text":
+            value = rng.choice(["", "abc", "f" * 70, "%3Cb%3E", "x%zz", "%E2%82%AC" * 3, "<&>"])
         else:
             value = ",".join(str(rng.randint(-1, 260)) for _ in range(rng.randint(0, 12)))
         hashes.append(s["key"] + "=" + value)
@@ -110,6 +112,8 @@ def corpus():
     for s in settings.SETTINGS:
         if s["kind"] == "choice":
             values = s["choices"]
+        elif s["kind"] == "text":
+            values = ["", "0" * s["max"]] if s["choices"] == "hex" else ["", "x" * s["max"], "<b>é & ; # = % + 😀"]
         elif s["kind"] == "int_list":
             values = [[s["min"]] * s["min_len"] or [], [s["max"]] * s["max_len"], [min(7, s["max"]), s["min"], s["max"]][:s["max_len"]]]
         elif s["kind"] == "int":
@@ -129,6 +133,9 @@ def corpus():
                 cfg[s["key"]] = rng.randint(s["min"], s["max"])
             elif s["kind"] == "choice":
                 cfg[s["key"]] = rng.choice(s["choices"])
+            elif s["kind"] == "text":
+                cfg[s["key"]] = "".join(rng.choice("0123456789abcdef" if s["choices"] == "hex" else "ab<é&%+ 😀")
+                                        for _ in range(rng.randint(0, 20)))
             else:
                 cfg[s["key"]] = [rng.randint(s["min"], s["max"])
                                  for _ in range(rng.randint(s["min_len"], s["max_len"]))]

@@ -1,6 +1,7 @@
 """app/protocol.py is the one description of the engine's commands: every command the UI (Python
 or JavaScript) sends exists in app/engine.py with that many arguments, and every command, run in
 CPython on ECG5000, replies with exactly the keys (and chart parts) the protocol names."""
+import hashlib
 import ast
 import asyncio
 import concurrent.futures
@@ -14,7 +15,7 @@ import pytest
 
 from app import engine, protocol
 from data import ecg5000, pack
-from models import serialize
+from models import links, serialize, settings
 from models.experiment import Experiment
 from tests.conftest import ROOT, ecg_dir
 
@@ -157,7 +158,8 @@ def test_every_command_replies_in_the_shape_the_protocol_names(fresh_engine):
     assert serialize.load_model(model_file).n_features == 140
     check_shape("load_model", *run("load_model", model_file))
     check_shape("intro_results", *run("intro_results", json.dumps([0, 3, 7])))
-    done |= {"load_model", "intro_results"}
+    check_shape("inspect_file", *run("inspect_file", "x.csv", b"\n".join(b"%d" % i for i in range(40)), "{}"))
+    done |= {"load_model", "intro_results", "inspect_file"}
     assert done | {"load_numpy", "load_data", "load_pretrained", "export_model"} == set(protocol.COMMANDS)
 
 
@@ -248,3 +250,30 @@ def test_a_gallery_dataset_is_loaded_when_the_settings_name_it(fresh_engine, fil
     assert "at least one class must stay abnormal" in summary["error"]
     summary, _ = run("configure", "dataset=gunpoint&normal=7")
     assert "class 7 is not one of GunPoint's classes (1, 2)" in summary["error"]
+
+
+def test_a_users_file_is_inspected_then_trained_on_when_the_settings_name_it(fresh_engine):
+    fixtures = os.path.join(os.path.dirname(__file__), "fixtures")
+    start(fresh_engine)
+    run("configure", "encoder=8&latent=2&train_size=300")
+    before = engine.state["experiment"]
+    with open(os.path.join(fixtures, "good_files", "nab_style.csv"), "rb") as f:
+        blob = f.read()
+    summary, parts = run("inspect_file", "nab_style.csv", blob, "{}")
+    check_shape("inspect_file", summary, parts)
+    assert json.loads(parts["preview"])["samples"][0]["sample"].startswith("the first ")
+    found = summary["settings"]
+    assert found["file_format"] == "series" and found["file_sha256"] == hashlib.sha256(blob).hexdigest()
+    assert engine.state["experiment"] is before  # nothing trained yet
+    link = links.encode(dict(settings.validate(found), encoder=[8], latent=2, window=16, stride=4))
+    summary, _ = run("configure", link)
+    assert summary["model"]["sizes"][0] == 16 and summary["model"]["about"]["name"] == "nab_style.csv"
+    check_shape("train_epoch", *run("train_epoch"))
+    # a bad file is named and changes nothing; settings for another file are refused
+    with open(os.path.join(fixtures, "bad_files", "text_cell.csv"), "rb") as f:
+        summary, _ = run("inspect_file", "text_cell.csv", f.read(), "{}")
+    assert "line 17, column 4: 'abc' is not a number" in summary["error"] and "trace" not in summary
+    summary, _ = run("configure", link.replace(found["file_sha256"], "ab" * 32))
+    assert "not the same file" in summary["error"]
+    summary, _ = run("inspect_file", "x.csv", b"1,2\n", json.dumps({"file_delimiter": "pipe"}))
+    assert "error" in summary

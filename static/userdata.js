@@ -1,0 +1,61 @@
+// Your own data file, for the UI thread: the file's bytes go from the browser's file APIs to the
+// engine (its command inspect_file) without passing through MicroPython, whose heap is small.
+// Every call resolves (never rejects: app/main.py's MicroPython would wait for good) to the
+// engine's reply text, or a JSON error.
+(() => {
+  let dropped = null;  // a file dropped on the page, until it is read
+  const error = (name, message) => JSON.stringify({ name, error: message });
+  const megabytes = (n) => (n / 2 ** 20).toFixed(n < 10 * 2 ** 20 ? 1 : 0) + " MB";
+
+  window.userData = {
+    // Read the file chosen in input `inputId` (or the one dropped last, or the text pasted in
+    // textarea `pasteId`, as `source` says: "pick", "drop", "paste") and hand its bytes to the
+    // engine; "again": the file the engine read last, with other options.
+    async inspect(engine, source, inputId, pasteId, chosenJson, maxBytes) {
+      let name, bytes;
+      if (source === "again") return engine.inspect_file("", null, chosenJson);  // the engine kept it
+      try {
+        if (source === "paste") {
+          const text = document.getElementById(pasteId).value;
+          name = "pasted text";
+          bytes = new TextEncoder().encode(text);
+        } else {
+          let file = dropped;
+          if (source === "pick") {
+            const input = document.getElementById(inputId);
+            file = input.files && input.files[0];
+            input.value = "";  // choosing the same file again fires "change" again
+          }
+          dropped = null;
+          if (!file) return error("", "No file was chosen.");
+          name = file.name;
+          if (file.size > maxBytes) {
+            return error(name, name + ": the file is " + megabytes(file.size) + ", over the limit of "
+                         + megabytes(maxBytes) + " (nothing was read)");
+          }
+          bytes = new Uint8Array(await file.arrayBuffer());
+        }
+        if (bytes.length > maxBytes) return error(name, name + ": over the limit of " + megabytes(maxBytes));
+      } catch (e) {
+        return error(name || "", (name ? name + ": " : "") + "the file could not be read (" + (e && e.message || e) + ")");
+      }
+      return engine.inspect_file(name, bytes, chosenJson);
+    },
+    // Drops anywhere on element `zoneId` keep the file and fire "datafile" on it.
+    listen(zoneId) {
+      const zone = document.getElementById(zoneId);
+      for (const type of ["dragenter", "dragover"]) {
+        zone.addEventListener(type, (e) => { e.preventDefault(); zone.classList.add("over"); });
+      }
+      zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+      zone.addEventListener("drop", (e) => {
+        e.preventDefault();
+        zone.classList.remove("over");
+        const file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+        if (!file) return;
+        dropped = file;
+        zone.dispatchEvent(new CustomEvent("datafile", { detail: file.name }));
+      });
+    },
+  };
+})();
