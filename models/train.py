@@ -29,7 +29,8 @@ def build_parser():
     p = argparse.ArgumentParser(prog="python -m models.train", description=__doc__.split("\n")[0])
     p.add_argument("--data", default=os.environ.get("ECG5000_DIR") or DEFAULT_DATA,
                    help="folder holding ECG5000_TRAIN.txt and ECG5000_TEST.txt (default: $ECG5000_DIR or %(default)s); "
-                        "the gallery's other datasets (--dataset) come from the pinned aeon wheel")
+                        "the gallery's other datasets (--dataset) come from the pinned aeon wheel; a link to your own "
+                        "file (dataset=file): the file")
     p.add_argument("--url", help="a shared link; its settings (after '#') are used")
     p.add_argument("--save", metavar="FILE", help="write the trained model as JSON")
     p.add_argument("--json", action="store_true", help="print machine-readable results, one JSON object per line")
@@ -58,9 +59,29 @@ def config_from_args(args):
     return settings.validate(config)
 
 
-def load_data(folder, key="ecg5000"):
+def load_file(path, config):
+    """Your own file, read as the link's file settings say; it must be the file the link names."""
+    from data import file_settings, user_file
+    if os.path.isdir(path):
+        raise ValueError("this link trains on your own file %s: give it with --data FILE"
+                         % (config["file_name"] or "(no name)"))
+    with open(path, "rb") as f:
+        blob = f.read()
+    digest = file_settings.sha256(blob)
+    if config["file_sha256"] and digest != config["file_sha256"]:
+        raise ValueError("%s is not the file the link names (%s): its sha256 is %s, the link's %s"
+                         % (path, config["file_name"], digest, config["file_sha256"]))
+    name = config["file_name"] or os.path.basename(path)  # the page's name, so messages match
+    parsed = user_file.parse(blob, name, file_settings.to_options(config))
+    return dict(user_file.to_dataset(parsed, name), key="file")
+
+
+def load_data(folder, key="ecg5000", config=None):
     """ECG5000 from `folder`; another gallery dataset from the pinned aeon wheel (downloaded from
-    PyPI into .cache/aeon the first time, as the build does: builder/gallery.py)."""
+    PyPI into .cache/aeon the first time, as the build does: builder/gallery.py); your own file
+    (dataset "file") from the file `folder` names."""
+    if key == "file":
+        return load_file(folder, config)
     if key != "ecg5000":
         from builder import gallery
         return gallery.load(key, log=lambda text: print(text, file=sys.stderr))
@@ -75,7 +96,7 @@ def main(argv=None):
     except ValueError as e:
         raise SystemExit("bad settings: %s" % e)
     try:
-        dataset = load_data(args.data, config["dataset"])
+        dataset = load_data(args.data, config["dataset"], config)
     except (OSError, ValueError) as e:
         raise SystemExit("cannot load data: %s" % e)
     from models.experiment import Experiment

@@ -58,3 +58,29 @@ def test_help_lists_every_setting():
     for s in settings.SETTINGS:
         assert "--" + s["key"] in out.stdout
     assert "Abnormal samples mixed into training (%)" in out.stdout
+
+
+def test_a_link_to_your_own_file_trains_on_that_file_and_refuses_another():
+    from data import file_settings, user_file
+    from models import links
+    from models.experiment import Experiment
+    good = os.path.join(ROOT, "tests", "fixtures", "good_files")
+    path = os.path.join(good, "nab_style.csv")
+    with open(path, "rb") as f:
+        blob = f.read()
+    found = file_settings.to_settings(user_file.parse(blob, "nab_style.csv")["options"], "nab_style.csv", blob)
+    config = settings.validate(dict(found, epochs=2, window=16, encoder=[8], latent=2))
+    link = "http://127.0.0.1/#" + links.encode(config)
+    out = subprocess.run([sys.executable, "-m", "models.train", "--data", path, "--url", link, "--json"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    losses = [json.loads(line)["loss"] for line in out.stdout.splitlines()[:-1]]
+    exp = Experiment(config, dict(user_file.to_dataset(user_file.parse(blob, "nab_style.csv"), "nab_style.csv"),
+                                  key="file"))
+    assert losses == [r["loss"] for r in [exp.train_epoch(), exp.train_epoch()]]
+    other = subprocess.run([sys.executable, "-m", "models.train", "--data", os.path.join(good, "one_column.csv"),
+                            "--url", link], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert other.returncode != 0 and "is not the file the link names (nab_style.csv)" in other.stderr
+    folder = subprocess.run([sys.executable, "-m", "models.train", "--url", link], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert "this link trains on your own file nab_style.csv: give it with --data FILE" in folder.stderr
