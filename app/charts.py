@@ -87,7 +87,7 @@ def class_names(about):
 
 def class_param(about):
     """The class names as a parameter (a Vega signal), so that the page can give a chart another
-    dataset's classes at run time (static/charts.js setClasses) without re-embedding it."""
+    dataset's classes at run time (static/charts.js setSignal) without re-embedding it."""
     return alt.param(name="classNames", value=class_names(about))
 
 
@@ -139,10 +139,56 @@ def preview_chart():
     return _base(lines, "What was read", height=180)
 
 
+# The timeline's two charts share their time axis: the page sets [0, points] as this parameter.
+TIME_PARAM = alt.param(name="timeDomain", value=[0, 100])
+TIME_SCALE = alt.Scale(domain=alt.ExprRef("timeDomain"), nice=False)
+TIME_X = alt.X("t:Q", title="Time (point of the series)", scale=TIME_SCALE,
+              axis=alt.Axis(tickCount=8, labelOverlap=True))
+# The same room for both charts' y axes, so that their time axes line up.
+TIME_Y_AXIS = alt.Axis(minExtent=56, maxExtent=56)
+# Laid out again when rows arrive: the axes' labels are only known then (an empty chart is laid out
+# for none, and its labels were cut off at the left).
+REFIT = alt.AutoSizeParams(type="fit-x", contains="padding", resize=True)
+
+
+def timeline_chart():
+    """A long series, its training part (grey), its labelled anomalies (green) and the stretches
+    the threshold flags (orange)."""
+    def band(source, colour, opacity, what):
+        # outlined, so that a stretch of a few points in a long series still shows
+        return alt.Chart(alt.Data(name=source)).mark_rect(color=colour, opacity=opacity, stroke=colour,
+                                                          strokeWidth=1.5, strokeOpacity=0.9).encode(
+            x=alt.X("t0:Q", scale=TIME_SCALE), x2="t1:Q",
+            tooltip=[alt.Tooltip("t0:Q", title=what + " from"), alt.Tooltip("t1:Q", title="to")])
+    line = alt.Chart(alt.Data(name="series")).mark_line(strokeWidth=1, color=OKABE_ITO[0]).encode(
+        x=TIME_X, y=alt.Y("value:Q", title="Value", scale=alt.Scale(zero=False), axis=TIME_Y_AXIS))
+    layers = (band("training", "#808080", 0.15, "Training part") + band("labelled", OKABE_ITO[2], 0.35, "Labelled anomaly")
+              + band("flagged", ERROR_BAND, 0.45, "Flagged") + line)
+    return _base(layers.add_params(TIME_PARAM), "The series (grey: trains; green: labelled anomaly; orange: flagged)",
+                 height=160).properties(autosize=REFIT)
+
+
+def timeline_errors_chart():
+    """Each window's reconstruction error at its middle (click a test window: its reconstruction)."""
+    pick = alt.selection_point(name="pick", fields=["i"], on="click", nearest=True, empty=False)
+    dots = alt.Chart(alt.Data(name="windows")).mark_circle(size=16).encode(
+        x=TIME_X, y=alt.Y("error:Q", title="Window error (log)", scale=alt.Scale(type="log"), axis=TIME_Y_AXIS),
+        color=alt.Color("part:N", title="Windows", scale=alt.Scale(domain=["training", "test"],
+                                                                   range=["#9a9a9a", OKABE_ITO[0]])),
+        size=alt.condition(pick, alt.value(90), alt.value(16)),
+        tooltip=[alt.Tooltip("t:Q", title="Window middle"), alt.Tooltip("error:Q", title="Error", format=".4~g"),
+                 alt.Tooltip("part:N", title="Part"), alt.Tooltip("i:Q", title="Test window (-1: training)")])
+    rule = alt.Chart(alt.Data(name="threshold")).mark_rule(color="#808080", strokeWidth=2, strokeDash=[6, 3]).encode(
+        y="threshold:Q")
+    return _base((dots.add_params(pick) + rule).add_params(TIME_PARAM),
+                 "Window errors (dashed: threshold; click a test window)", height=150).properties(autosize=REFIT)
+
+
 def all_specs(about):
     """name -> Vega-Lite spec (dict), written to dist/specs.json; `about` describes the dataset
     whose classes the charts colour (data/about.py)."""
     classes = class_param(about)
     return {"loss": loss_chart().to_dict(), "recon": recon_chart().to_dict(), "roc": roc_chart().to_dict(),
             "hist": hist_chart(classes).to_dict(), "latent": latent_chart(classes).to_dict(),
-            "preview": preview_chart().to_dict()}
+            "preview": preview_chart().to_dict(), "timeline": timeline_chart().to_dict(),
+            "timeline_errors": timeline_errors_chart().to_dict()}

@@ -346,7 +346,25 @@ def training_view(sample):
                               for k, (p, c) in enumerate(zip(lat["points"], labels))]},
         "recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])},
     }
+    summary["timeline"], charts = _timeline(exp, ev)
+    parts.update(charts)
     return _framed(summary, parts)
+
+
+def _windows(exp):
+    """A long series' windows the experiment works on, or None for a dataset of samples."""
+    from data import samples
+    data = state["data"]
+    return samples.for_config(data, exp.config) if data.get("kind") == "series" else None
+
+
+def _timeline(exp, ev):
+    """A long series' timeline (models/timeline.py): None and empty parts for a dataset of samples."""
+    from models import timeline
+    rows = _windows(exp)
+    if rows is None:
+        return None, {"timeline": {}, "timeline_errors": {}}
+    return timeline.timeline(exp, state["data"], rows, ev["errors"])
 
 
 @command
@@ -362,9 +380,17 @@ def test_sample(sample):
 @command
 def metrics_at(threshold):
     """Test metrics when flagging errors above `threshold` (framed: the threshold marks)."""
-    m = _experiment().metrics_at(float(threshold))
-    return _framed({"threshold": float(threshold), "metrics": m},
-                   {"roc": {"roc_point": _point(m)}, "hist": {"threshold": [{"threshold": float(threshold)}]}})
+    from models import timeline
+    exp = _experiment()
+    m = exp.metrics_at(float(threshold))
+    parts = {"roc": {"roc_point": _point(m)}, "hist": {"threshold": [{"threshold": float(threshold)}]},
+             "timeline": {}, "timeline_errors": {}}
+    rows = _windows(exp)
+    if rows is not None:  # the stretches the new threshold flags
+        flagged = timeline.flagged_stretches(exp, rows, exp.test_errors(), float(threshold))
+        parts["timeline"] = {"flagged": [{"t0": a, "t1": b} for a, b in flagged]}
+        parts["timeline_errors"] = {"threshold": [{"threshold": float(threshold)}]}
+    return _framed({"threshold": float(threshold), "metrics": m}, parts)
 
 
 @command

@@ -38,10 +38,11 @@ COMMANDS = {
     "train_epoch": _command((), "json", ("epoch", "loss", "val_loss", "ms", "stopped", "message"), seconds=600),
     "training_view": _command(("sample",), "framed", (
         "epoch", "auc", "threshold", "threshold_rule", "uses_labels", "metrics", "err_min", "err_max",
-        "sample", "sample_class", "sample_error", "latent_method", "latent_explained", "model"),
-        ("roc", "hist", "latent", "recon"), seconds=180),
+        "sample", "sample_class", "sample_error", "latent_method", "latent_explained", "model", "timeline"),
+        ("roc", "hist", "latent", "recon", "timeline", "timeline_errors"), seconds=180),
     "test_sample": _command(("sample",), "framed", ("sample", "sample_class", "sample_error"), ("recon",)),
-    "metrics_at": _command(("threshold",), "framed", ("threshold", "metrics"), ("roc", "hist")),
+    "metrics_at": _command(("threshold",), "framed", ("threshold", "metrics"),
+                           ("roc", "hist", "timeline", "timeline_errors")),
     # the introduction's model
     "reconstruct_drawn": _command(("values_json",), "framed", ("sample_error", "threshold"), ("recon",)),
     "intro_results": _command(("indices_json",), "framed", (

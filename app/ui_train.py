@@ -17,7 +17,8 @@ from app import ui_activity, ui_controls, ui_links
 
 CHARTS_EVERY_MS = 400  # heavy charts (ROC, histogram, latent, sample) refresh at most this often
 SLIDER_STEPS = 1000
-CHART_OF_PART = {"roc": "roc-chart", "hist": "hist-chart", "latent": "latent-chart", "recon": "recon-chart"}
+CHART_OF_PART = {"roc": "roc-chart", "hist": "hist-chart", "latent": "latent-chart", "recon": "recon-chart",
+                 "timeline": "timeline-chart", "timeline_errors": "timeline-errors"}
 TILES = ("accuracy", "precision", "recall", "f1", "fpr", "fnr")
 train = {"last_charts": 0, "thr_busy": False, "thr_next": None}
 
@@ -124,12 +125,17 @@ def _rule_note(summary):
 async def _push_parts(parts):
     for name, body in parts.items():
         chart = CHART_OF_PART.get(name)
-        if chart:
+        if chart and body != "{}":  # a dataset of samples has no timeline
             await window.charts.replaceMany(chart, body)
 
 
 async def _push_parts_then_mark(parts, epoch, about_now):
     await _show_classes(about_now)
+    domain = train.get("time_domain")
+    if domain is not None and train.get("time_domain_shown") != domain:
+        train["time_domain_shown"] = domain
+        for chart in ("timeline-chart", "timeline-errors"):
+            await window.charts.setSignal(chart, "timeDomain", json.dumps(domain))
     await _push_parts(parts)
     el("train-view").dataset.epoch = str(epoch)
 
@@ -141,7 +147,7 @@ async def _show_classes(about_now):
     train["classes"] = about_now["classes"]
     names = json.dumps([about.class_name(about_now, label, True) for label in about.labels(about_now)])
     for chart in ("hist-chart", "latent-chart"):
-        await window.charts.setClasses(chart, names)
+        await window.charts.setSignal(chart, "classNames", names)
 
 
 async def refresh(charts_later=False, sent=None):
@@ -174,6 +180,7 @@ async def refresh(charts_later=False, sent=None):
     else:
         text("latent-note", "Each dot is a test %s at its bottleneck code." % about.samples(state["about"], 1))
     _model_line()
+    _show_timeline(summary["timeline"])
     if charts_later:
         asyncio.create_task(_push_parts_then_mark(parts, summary["epoch"], state["about"]))
     else:
@@ -381,6 +388,51 @@ async def apply_live():
         await refresh()
 
 
+# ---- a long series' timeline -------------------------------------------------------------------
+
+def _stretches(pairs):
+    return ", ".join("%s–%s" % (thousands(a), thousands(b - 1)) for a, b in pairs)
+
+
+def _show_timeline(t):
+    """The timeline panel: shown for a long series only (the engine's summary says where)."""
+    panel = el("timeline-panel")
+    panel.hidden = t is None
+    if t is None:
+        return
+    if not train.get("timeline_embedded"):  # embedded once visible: a hidden chart has no width
+        train["timeline_embedded"] = True
+        window.charts.show("timeline-chart", "timeline")
+        window.charts.show("timeline-errors", "timeline_errors")
+        window.charts.listen("timeline-errors", "pick", "timelinepick")
+    train["time_domain"] = [0, t["points"]]
+    note = ("%s points, cut into windows of %d; the first %s train. "
+            % (thousands(t["points"]), t["window"], thousands(t["train_end"])))
+    if t["flagged_count"]:
+        more = " and %s more" % thousands(t["flagged_count"] - len(t["flagged"])) if t["flagged_count"] > len(t["flagged"]) else ""
+        note += "The threshold flags %s stretch%s: %s%s. " % (
+            thousands(t["flagged_count"]), "" if t["flagged_count"] == 1 else "es", _stretches(t["flagged"]), more)
+    else:
+        note += "The threshold flags no stretch. "
+    if t["labelled"]:
+        note += "Labelled anomalous: %s." % _stretches(t["labelled"])
+    text("timeline-note", note.strip())
+
+
+def on_timeline_pick(event):
+    """A test window clicked on the timeline: its reconstruction below (a training window has none)."""
+    picked = json.loads(event.detail) or {}
+    i = picked.get("i")
+    if isinstance(i, list):
+        i = i[0] if i else None
+    if i is None or not ui_activity.ready():
+        return
+    if i < 0:
+        say("That window is in the training part: click a test window (blue) to see its reconstruction.")
+        return
+    asyncio.create_task(_show_beat(int(i)))
+
+
 # ---- selected test beat -------------------------------------------------------------------------
 
 async def _show_beat(i):
@@ -428,3 +480,4 @@ def setup():
     _buttons()
     ui_activity.listen(_buttons)
     window.addEventListener("engineprogress", on_engine_progress)
+    window.addEventListener("timelinepick", on_timeline_pick)

@@ -63,10 +63,19 @@
       await views[id].change(source, vega.changeset().remove(() => true).insert(rows)).runAsync();
       return rows.length;
     },
-    // Another dataset's class names (in colour order) for a chart that colours by class.
-    async setClasses(id, namesJson) {
+    // Set a chart's parameter (a Vega signal): "classNames" (another dataset's classes, in colour
+    // order), "timeDomain" (the timeline's [0, points]).
+    async setSignal(id, name, valueJson) {
       await pending[id];
-      await views[id].signal("classNames", JSON.parse(namesJson)).runAsync();
+      await views[id].signal(name, JSON.parse(valueJson)).runAsync();
+      return true;
+    },
+    // Fire `eventName` on window, detail = the signal's value as JSON, whenever selection `name` of
+    // chart `id` changes (an Altair selection parameter: Vega says what was picked).
+    async listen(id, name, eventName) {
+      await pending[id];
+      views[id].addSignalListener(name, (_, value) =>
+        window.dispatchEvent(new CustomEvent(eventName, { detail: JSON.stringify(value ?? null) })));
       return true;
     },
     // Append rows without touching the ones already there.

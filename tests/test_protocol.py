@@ -243,7 +243,12 @@ def test_a_gallery_dataset_is_loaded_when_the_settings_name_it(fresh_engine, fil
     assert summary["model"]["sizes"][0] == 32 and summary["model"]["about"]["length"] == 32
     check_shape("train_epoch", *run("train_epoch"))
     summary, parts = run("training_view", 0)
-    assert summary["auc"] is not None
+    assert "error" not in summary, summary
+    check_shape("training_view", summary, parts)
+    assert summary["auc"] is not None and summary["timeline"]["points"] == 7501
+    timeline = json.loads(parts["timeline"])
+    assert timeline["labelled"] == [{"t0": 4187, "t1": 4199}] and timeline["training"] == [{"t0": 0, "t1": 1200}]
+    assert len(json.loads(parts["timeline_errors"])["windows"]) > 100
     # the introduction still scores ECG5000's 140-value beats
     check_shape("reconstruct_drawn", *run("reconstruct_drawn", json.dumps([0.1] * 140)))
     summary, _ = run("configure", "dataset=gunpoint&normal=1,2")

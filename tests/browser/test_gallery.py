@@ -12,7 +12,7 @@ from tests.browser.conftest import DIST, ROOT, open_page, wait_ready
 from tests.browser.test_explorer import TRAIN_DONE, epoch, set_setting
 
 from data import gallery, pack  # noqa: E402
-from models import links  # noqa: E402
+from models import links, timeline  # noqa: E402
 from models.experiment import Experiment  # noqa: E402
 
 LINK = "dataset=gunpoint&encoder=16&latent=3&epochs=3&seed=5"
@@ -109,5 +109,40 @@ def test_switching_datasets_ecg5000_gunpoint_sensor_log_and_back(browser, base_u
     page.click("#reset")
     page.wait_for_function("document.querySelector('#engine-status').textContent.includes('class 7 is not one')")
     assert page.get_attribute("#engine-status", "class") == "error"
+    watch.check()
+    page.context.close()
+
+
+def test_a_sensor_log_shows_where_in_the_series_its_windows_are_flagged_and_a_click_shows_one(browser, base_url):
+    page, watch = open_page(browser, base_url + "#dataset=bleeding&window=32&stride=2&encoder=32,8&latent=4&epochs=5")
+    wait_ready(page)
+    assert not page.is_hidden("#timeline-panel")
+    page.click("#train")
+    page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === 5", timeout=60_000)
+    page.wait_for_function(TRAIN_DONE)
+    note = page.text_content("#timeline-note")
+    assert note.startswith("7,501 points, cut into windows of 32; the first 1,200 train.") and \
+        note.endswith("Labelled anomalous: 4,187–4,198.")
+    windows = page.evaluate("window.charts.data('timeline-errors', 'windows')")
+    test = [w for w in windows if w["part"] == "test"]
+    assert len(test) == timeline.MAX_POINTS // 2  # ~3,150 test windows, thinned for drawing (models/timeline.py)
+    assert {w["part"] for w in windows} == {"training", "test"} and all(w["error"] > 0 for w in windows)
+    assert page.evaluate("window.charts.data('timeline-chart', 'labelled')") == [{"t0": 4187, "t1": 4199}]
+    flagged = page.evaluate("window.charts.data('timeline-chart', 'flagged')")
+    # the slider at its highest threshold flags nothing; the note and stretches follow it
+    page.fill("#thr-slider", page.get_attribute("#thr-slider", "max"))
+    page.dispatch_event("#thr-slider", "input")
+    page.wait_for_function("window.charts.data('timeline-chart', 'flagged').length < %d" % max(1, len(flagged)),
+                           timeout=10_000)
+    # a click on a test window's dot shows that window's reconstruction
+    box = page.locator("#timeline-errors canvas").bounding_box()
+    before = page.get_attribute("#beat-info", "data-beat")
+    for fraction in (0.55, 0.6, 0.7):
+        page.mouse.click(box["x"] + box["width"] * fraction, box["y"] + box["height"] * 0.55)
+        page.wait_for_timeout(300)
+        if page.get_attribute("#beat-info", "data-beat") != before:
+            break
+    picked = int(page.get_attribute("#beat-info", "data-beat"))
+    assert str(picked) != before and page.text_content("#beat-info").split(" ")[1] == "window"
     watch.check()
     page.context.close()
