@@ -83,19 +83,27 @@ def _model_line():
 
 def _tiles(summary):
     m = summary["metrics"]
-    auc = summary.get("auc")
-    if auc is not None or "auc" in summary:
+    c = m["confusion"]
+    # without labels nothing is known to be an anomaly: the views that need labels say so, empty
+    labelled = state["about"].get("labelled", True)
+    auc = summary.get("auc") if labelled else None
+    if auc is not None or "auc" in summary or not labelled:
         t = el("tile-auc")
         t.dataset.value = "" if auc is None else repr(auc)
-        text("tile-auc-v", fmt(auc))
-        text("roc-auc", fmt(auc) if auc is not None else "n/a (needs both classes)")
+        text("tile-auc-v", fmt(auc) if labelled else "—")
+        if labelled:
+            text("roc-auc", fmt(auc) if auc is not None else "n/a (needs test samples of both classes)")
+        else:
+            text("roc-auc", "n/a: your data has no labels, so no sample is known to be an anomaly (ROC, AUC "
+                 "and the counts below need them). At this threshold %s of %s test %s are flagged."
+                 % (thousands(c["tp"] + c["fp"]), thousands(c["tp"] + c["fp"] + c["tn"] + c["fn"]),
+                    about.samples(state["about"])))
     for key in TILES:
         t = el("tile-" + key)
-        t.dataset.value = repr(m[key])
-        text("tile-%s-v" % key, pct(m[key]))
-    c = m["confusion"]
+        t.dataset.value = repr(m[key]) if labelled else ""
+        text("tile-%s-v" % key, pct(m[key]) if labelled else "—")
     for key in ("tp", "fp", "tn", "fn"):
-        text("cm-" + key, str(c[key]))
+        text("cm-" + key, str(c[key]) if labelled else "—")
     thr = summary["threshold"]
     el("thr-value").dataset.threshold = repr(thr)
     text("thr-value", sig(thr))

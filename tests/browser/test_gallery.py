@@ -79,10 +79,18 @@ def test_switching_datasets_ecg5000_gunpoint_sensor_log_and_back(browser, base_u
     assert not page.is_visible("#intro-dataset-note")
     ecg = classes_shown(page)
     assert ecg <= {"Normal", "R-on-T PVC", "SV ectopic", "PVC", "Unclassified"} and len(ecg) >= 3
-    for key, first, names in (("gunpoint", 150, {"Gun", "Point"}), ("bleeding", 64, {"Normal", "Anomaly"}),
-                              ("italypower", 24, {"Class 1", "Class 2"}), ("ecg5000", 140, ecg)):
-        set_setting(page, "dataset", key)
+    for key, first, names in (("gunpoint", 150, {"Gun", "Point"}), ("file", 24, {"1", "2", "3"}),
+                              ("bleeding", 64, {"Normal", "Anomaly"}), ("italypower", 24, {"Class 1", "Class 2"}),
+                              ("ecg5000", 140, ecg)):
+        if key == "file":  # your own file, from GunPoint
+            page.set_input_files("#data-file", os.path.join(ROOT, "tests", "fixtures", "good_files", "ucr_labelled.csv"))
+            page.wait_for_function("!document.querySelector('#data-preview').hidden")
+            assert page.text_content("#data-summary").startswith("ucr_labelled.csv (")
+            page.click("#data-use")
+        else:
+            set_setting(page, "dataset", key)
         wait_shape(page, first)
+        assert page.is_hidden("#timeline-panel") == (key != "bleeding")
         assert page.text_content("#shape-text").startswith("%d-16-8-3-8-16-" % first)
         assert classes_shown(page) == names, key
         assert ("dataset=%s" % key in page.input_value("#share-link")) == (key != "ecg5000")
