@@ -143,7 +143,7 @@ def preview_chart():
 TIME_PARAM = alt.param(name="timeDomain", value=[0, 100])
 TIME_SCALE = alt.Scale(domain=alt.ExprRef("timeDomain"), nice=False)
 TIME_X = alt.X("t:Q", title="Time (point of the series)", scale=TIME_SCALE,
-              axis=alt.Axis(tickCount=8, labelOverlap=True))
+              axis=alt.Axis(tickCount=alt.ExprRef("ceil(width / 90)"), labelOverlap=True))
 # The same room for both charts' y axes, so that their time axes line up.
 TIME_Y_AXIS = alt.Axis(minExtent=56, maxExtent=56)
 # Laid out again when rows arrive: the axes' labels are only known then (an empty chart is laid out
@@ -164,8 +164,9 @@ def timeline_chart():
         x=TIME_X, y=alt.Y("value:Q", title="Value", scale=alt.Scale(zero=False), axis=TIME_Y_AXIS))
     layers = (band("training", "#808080", 0.15, "Training part") + band("labelled", OKABE_ITO[2], 0.35, "Labelled anomaly")
               + band("flagged", ERROR_BAND, 0.45, "Flagged") + line)
-    return _base(layers.add_params(TIME_PARAM), "The series (grey: trains; green: labelled anomaly; orange: flagged)",
-                 height=160).properties(autosize=REFIT)
+    # a short title: a title wider than a phone's chart squeezes the plot to nothing (the key is
+    # in the page, static/index.html)
+    return _base(layers.add_params(TIME_PARAM), "The series", height=160).properties(autosize=REFIT)
 
 
 def timeline_errors_chart():
@@ -181,7 +182,7 @@ def timeline_errors_chart():
     rule = alt.Chart(alt.Data(name="threshold")).mark_rule(color="#808080", strokeWidth=2, strokeDash=[6, 3]).encode(
         y="threshold:Q")
     return _base((dots.add_params(pick) + rule).add_params(TIME_PARAM),
-                 "Window errors (dashed: threshold; click a test window)", height=150).properties(autosize=REFIT)
+                 "Window errors", height=150).properties(autosize=REFIT)
 
 
 def all_specs(about):

@@ -95,6 +95,9 @@ async def inspect(source, chosen=None):
         item.textContent = w
         warnings.appendChild(item)
     el("data-preview").hidden = False
+    if not panel.get("chart"):  # embedded once visible: a hidden chart has no width
+        panel["chart"] = True
+        window.charts.show("preview-chart", "preview")
     _status("Read. Check what was read below, then press Train on this file.")
     await window.charts.replaceMany("preview-chart", parts["preview"])
     return reply
@@ -192,7 +195,6 @@ def on_use(event):
 
 def setup():
     text("data-max", "%d MB" % (limits.MAX_FILE_BYTES // 2 ** 20))
-    window.charts.show("preview-chart", "preview", True)  # embedded when needed, not at start-up
     render_options()
     el("data-pick").onclick = on_pick
     el("data-file").onchange = on_file

@@ -1,0 +1,53 @@
+"""Screenshots of the built app for docs/screenshots/, to look at (not a test):
+
+    .venv/bin/python -m builder.screenshots
+
+Chromium (/usr/bin/chromium) on dist/ served on 127.0.0.1: your own data's preview, the timeline of
+the sensor log, and both views, at 390 and 1440 px, light and dark.
+"""
+import os
+import sys
+
+from builder import server
+from builder.dist import DIST, ROOT
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+OUT = os.path.join(ROOT, "docs", "screenshots")
+READY = "document.querySelector('#engine-status').textContent.startsWith('Ready')"
+SAMPLE_FILE = os.path.join(ROOT, "tests", "fixtures", "good_files", "ucr_labelled.csv")
+
+
+def shot(page, selector, name):
+    page.evaluate("document.querySelector('header') && (document.querySelector('header').style.position = 'static')")
+    page.locator(selector).screenshot(path=os.path.join(OUT, name))
+    print("wrote docs/screenshots/" + name)
+
+
+def main():
+    from playwright.sync_api import sync_playwright
+    srv, url = server.start_in_background(DIST)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for width, scheme in ((1440, "light"), (1440, "dark"), (390, "light")):
+                suffix = "-%d%s.png" % (width, "-dark" if scheme == "dark" else "")
+                context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+                page = context.new_page()
+                page.goto(url + "#dataset=bleeding&window=32&stride=2&encoder=32,8&latent=4&epochs=30")
+                page.wait_for_function(READY, timeout=60_000)
+                page.click("#train")
+                page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === 30", timeout=120_000)
+                page.wait_for_timeout(1500)
+                shot(page, "#timeline-panel", "timeline" + suffix)
+                page.set_input_files("#data-file", SAMPLE_FILE)
+                page.wait_for_function("!document.querySelector('#data-preview').hidden", timeout=30_000)
+                page.wait_for_timeout(1500)
+                shot(page, "#data-panel", "your-data-preview" + suffix)
+                context.close()
+            browser.close()
+    finally:
+        srv.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
