@@ -172,7 +172,7 @@ def _bytes(blob):
 @command
 def inspect_file(name, blob, chosen_json):
     """Read a user's file (data/user_file.py) with the options chosen so far (file settings, JSON;
-    the rest detected; blob None: the file read last) and keep it, without training: the preview says what was read, and
+    the rest detected; with "file_sha256" it must be that file; blob None: the file read last) and keep it, without training: the preview says what was read, and
     "settings" are the file settings a link to it holds. A bad file changes nothing."""
     from data import file_settings, user_file
     if blob is None:  # the file read last, with other options
@@ -182,6 +182,11 @@ def inspect_file(name, blob, chosen_json):
         name, blob = kept["name"], kept["blob"]
     blob = _bytes(blob)
     chosen = json.loads(chosen_json)
+    expected = chosen.pop("file_sha256", None)  # a link's file: checked before it is read
+    if expected and file_settings.sha256(blob) != expected:
+        raise ValueError("%s is not the file this link names (%s): its sha256 differs"
+                         % (name, chosen.pop("file_name", None) or "no name"))
+    chosen.pop("file_name", None)
     parsed = user_file.parse(blob, str(name), file_settings.partial_options(chosen))
     preview = user_file.preview(parsed)
     step = preview.pop("step")

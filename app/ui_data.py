@@ -138,6 +138,7 @@ def wanted_by_link():
 
 async def _read(source):
     if panel["busy"]:
+        _status("Still reading the file before; choose this one again in a moment.", True)
         return
     panel["busy"] = True
     try:
@@ -145,17 +146,13 @@ async def _read(source):
         linked = c["dataset"] == "file" and state["built_config"] is not None and (
             state["built_config"]["dataset"] != "file")
         chosen = None
-        if linked:  # read as the link says, then check it is the link's file
-            chosen = {}
+        if linked:  # it must be the link's file (the engine checks its sha256 first), read as the link says
+            chosen = {"file_sha256": c["file_sha256"], "file_name": c["file_name"]}
             for key in FILE_KEYS:
                 chosen[key] = c[key]
         reply = await inspect(source, chosen)
         if reply is not None and linked:
-            if reply["settings"]["file_sha256"] != c["file_sha256"]:
-                _status("%s is not the file this link names (%s): its sha256 differs. Choose that file, or "
-                        "press Train on this file to use this one instead." % (reply["name"], c["file_name"]), True)
-            else:
-                await use()
+            await use()
     finally:
         panel["busy"] = False
 

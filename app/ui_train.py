@@ -90,7 +90,11 @@ def _tiles(summary):
     if auc is not None or "auc" in summary or not labelled:
         t = el("tile-auc")
         t.dataset.value = "" if auc is None else repr(auc)
-        text("tile-auc-v", fmt(auc) if labelled else "—")
+        if labelled:
+            t.classList.remove("na")
+        else:
+            t.classList.add("na")
+        text("tile-auc-v", fmt(auc) if labelled else "needs labels")
         if labelled:
             text("roc-auc", fmt(auc) if auc is not None else "n/a (needs test samples of both classes)")
         else:
@@ -101,7 +105,11 @@ def _tiles(summary):
     for key in TILES:
         t = el("tile-" + key)
         t.dataset.value = repr(m[key]) if labelled else ""
-        text("tile-%s-v" % key, pct(m[key]) if labelled else "—")
+        text("tile-%s-v" % key, pct(m[key]) if labelled else "needs labels")
+        if labelled:
+            t.classList.remove("na")
+        else:
+            t.classList.add("na")
     for key in ("tp", "fp", "tn", "fn"):
         text("cm-" + key, str(c[key]) if labelled else "—")
     thr = summary["threshold"]

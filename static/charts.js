@@ -131,4 +131,15 @@
       return views[id] ? views[id].data(source) : null;
     },
   };
+  // Python awaits these from MicroPython, which never resumes from a promise that rejects: a
+  // chart that is not there, or rows it cannot take, resolve to false (and a console warning).
+  for (const name of ["replace", "setSignal", "listen", "insert", "replaceMany", "load", "replaceFrom", "showSignal"]) {
+    const call = window.charts[name];
+    window.charts[name] = function (...args) {
+      return Promise.resolve().then(() => call.apply(this, args)).catch((e) => {
+        console.warn("charts." + name + "(" + args[0] + "):", e);
+        return false;
+      });
+    };
+  }
 })();

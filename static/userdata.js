@@ -5,7 +5,9 @@
 (() => {
   let dropped = null;  // a file dropped on the page, until it is read
   const error = (name, message) => JSON.stringify({ name, error: message });
-  const megabytes = (n) => (n / 2 ** 20).toFixed(n < 10 * 2 ** 20 ? 1 : 0) + " MB";
+  // as data/user_file.py says it: "64.0 MB (67,108,866 bytes) is over the limit of 64 MB"
+  const tooBig = (name, n, max) => name + ": " + (n / 2 ** 20).toFixed(1) + " MB (" + n.toLocaleString("en-US")
+    + " bytes) is over the limit of " + Math.round(max / 2 ** 20) + " MB";
 
   window.userData = {
     // Read the file chosen in input `inputId` (or the one dropped last, or the text pasted in
@@ -29,13 +31,10 @@
           dropped = null;
           if (!file) return error("", "No file was chosen.");
           name = file.name;
-          if (file.size > maxBytes) {
-            return error(name, name + ": the file is " + megabytes(file.size) + ", over the limit of "
-                         + megabytes(maxBytes) + " (nothing was read)");
-          }
+          if (file.size > maxBytes) return error(name, tooBig(name, file.size, maxBytes) + " (nothing was read)");
           bytes = new Uint8Array(await file.arrayBuffer());
         }
-        if (bytes.length > maxBytes) return error(name, name + ": over the limit of " + megabytes(maxBytes));
+        if (bytes.length > maxBytes) return error(name, tooBig(name, bytes.length, maxBytes));
       } catch (e) {
         return error(name || "", (name ? name + ": " : "") + "the file could not be read (" + (e && e.message || e) + ")");
       }

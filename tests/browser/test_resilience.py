@@ -299,3 +299,13 @@ def test_an_error_past_the_engines_own_replies_ends_it_and_retry_recovers(browse
     assert epoch(page) == 1
     watch.check()
     page.context.close()
+
+
+def test_a_chart_call_that_cannot_work_resolves_false_instead_of_rejecting(browser, base_url):
+    # the UI thread awaits these from MicroPython, which would wait for good on a rejection
+    page, watch = ready_page(browser, base_url)
+    assert page.evaluate("window.charts.replace('no-such-chart', 'rows', '[]')") is False
+    assert page.evaluate("window.charts.replaceMany('loss-chart', '{\"no_such_source\": []}')") is False
+    assert page.evaluate("window.charts.load('x', 'no-such-file.json')") is False
+    assert page.evaluate("window.charts.setSignal('roc-chart', 'noSuchSignal', '1')") is False
+    page.context.close()  # the warnings it logged are expected: not watch.check()
