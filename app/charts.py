@@ -185,6 +185,32 @@ def timeline_errors_chart():
                  "Window errors", height=150).properties(autosize=REFIT)
 
 
+def compare_roc_chart():
+    """ROC curves of the autoencoder and every baseline detector, overlaid (issue 16)."""
+    diagonal = alt.Chart(alt.Data(values=[{"x": 0, "y": 0}, {"x": 1, "y": 1}])).mark_line(
+        color="#999", strokeDash=[4, 4]).encode(x="x:Q", y="y:Q")
+    curves = alt.Chart(alt.Data(name="roc")).mark_line(interpolate="step-after", strokeWidth=2).encode(
+        x=alt.X("fpr:Q", title="False positive rate", scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("tpr:Q", title="True positive rate", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("detector:N", title="Detector", scale=alt.Scale(range=OKABE_ITO),
+                        legend=alt.Legend(columns=2, symbolType="stroke")),
+        tooltip=[alt.Tooltip("detector:N", title="Detector"), alt.Tooltip("fpr:Q", format=".3f"),
+                 alt.Tooltip("tpr:Q", format=".3f")])
+    return _base(diagonal + curves, "ROC of every detector", height=260)
+
+
+def compare_pr_chart():
+    """Precision against recall of the autoencoder and every baseline detector, overlaid."""
+    curves = alt.Chart(alt.Data(name="pr")).mark_line(interpolate="step-after", strokeWidth=2).encode(
+        x=alt.X("recall:Q", title="Recall", scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("precision:Q", title="Precision", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("detector:N", title="Detector", scale=alt.Scale(range=OKABE_ITO),
+                        legend=alt.Legend(columns=2, symbolType="stroke")),
+        tooltip=[alt.Tooltip("detector:N", title="Detector"), alt.Tooltip("recall:Q", format=".3f"),
+                 alt.Tooltip("precision:Q", format=".3f")])
+    return _base(curves, "Precision and recall of every detector", height=260)
+
+
 def all_specs(about):
     """name -> Vega-Lite spec (dict), written to dist/specs.json; `about` describes the dataset
     whose classes the charts colour (data/about.py)."""
@@ -192,4 +218,5 @@ def all_specs(about):
     return {"loss": loss_chart().to_dict(), "recon": recon_chart().to_dict(), "roc": roc_chart().to_dict(),
             "hist": hist_chart(classes).to_dict(), "latent": latent_chart(classes).to_dict(),
             "preview": preview_chart().to_dict(), "timeline": timeline_chart().to_dict(),
-            "timeline_errors": timeline_errors_chart().to_dict()}
+            "timeline_errors": timeline_errors_chart().to_dict(), "compare_roc": compare_roc_chart().to_dict(),
+            "compare_pr": compare_pr_chart().to_dict()}

@@ -95,6 +95,54 @@ async def load_numpy():
     return _reply({"numpy": numpy.__version__, "ms": (time.perf_counter() - t) * 1000})
 
 
+@async_command
+async def load_baselines():
+    """scikit-learn and what it needs (scipy, joblib, threadpoolctl, openblas), on first use only
+    (never on a first visit: builder/dist.py keeps their files lazy). Pyodide checks each file
+    against the sha256 of its lock; a failed or tampered download is said, and the rest of the app
+    works on. Progress: packages loaded of those wanted."""
+    t = time.perf_counter()
+    try:
+        import sklearn  # noqa: F401  (loaded before; always in CPython)
+        return _reply({"ok": True, "ms": 0.0, "loaded": []})
+    except ImportError:
+        pass
+    import pyodide_js
+    from pyodide.ffi import create_proxy, to_js
+    problems, loaded = [], []
+    post = globals().get("post_progress")
+    wanted = ("scikit-learn", "scipy", "joblib", "threadpoolctl", "openblas")
+
+    def on_message(text):
+        text = str(text)
+        if text.startswith("Loaded "):
+            loaded.extend(name.strip() for name in text[len("Loaded "):].split(","))
+        if post:
+            post(min(len(loaded), len(wanted)), len(wanted))
+
+    def on_error(text):
+        problems.append(str(text))
+    callbacks = [create_proxy(on_message), create_proxy(on_error)]
+    try:
+        await pyodide_js.loadPackage(to_js(["scikit-learn"]), to_js(
+            {"messageCallback": callbacks[0], "errorCallback": callbacks[1]}, dict_converter=_js_object))
+    except Exception as e:  # a rejected load: said below, with what Pyodide reported
+        problems.append(str(e))
+    finally:
+        for c in callbacks:
+            c.destroy()
+    try:
+        import sklearn  # noqa: F401,F811
+    except ImportError as e:
+        raise OSError("scikit-learn could not be loaded (%s)" % ("; ".join(problems[-3:]) or e)) from None
+    return _reply({"ok": True, "ms": (time.perf_counter() - t) * 1000, "loaded": loaded})
+
+
+def _js_object(pairs):
+    from js import Object
+    return Object.fromEntries(pairs)
+
+
 async def download(url):
     """A file's bytes (tests running the engine in CPython put a reader of local files here)."""
     from pyodide.http import pyfetch

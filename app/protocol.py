@@ -51,6 +51,8 @@ COMMANDS = {
     # your own file: read and kept (not trained on) until the settings name it (dataset "file")
     "inspect_file": _command(("name", "blob", "chosen_json"), "framed", ("ok", "name", "bytes", "settings", "preview"),
                              ("preview",), seconds=120),
+    # scikit-learn's baselines (issue 16): scikit-learn loaded on first use
+    "load_baselines": _command((), "json", ("ok", "ms", "loaded"), seconds=300),
     # model files
     "export_model": _command((), "model_file", seconds=120),
     # the loss chart's rows: every epoch of the file's history, or at most models/thinning.py's

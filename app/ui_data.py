@@ -79,8 +79,12 @@ async def inspect(source, chosen=None):
         _status("The engine is not running: Retry it first, then choose the file again.", True)
         return None
     _status("Reading the file in the background…")
-    raw = await window.userData.inspect(state["engine"], source, "data-file", "data-paste",
-                                        json.dumps(chosen or {}), limits.MAX_FILE_BYTES)
+    el("data-progress").hidden = False  # indeterminate: NumPy reads it in one call
+    try:
+        raw = await window.userData.inspect(state["engine"], source, "data-file", "data-paste",
+                                            json.dumps(chosen or {}), limits.MAX_FILE_BYTES)
+    finally:
+        el("data-progress").hidden = True
     reply, parts = framed(raw)
     if reply.get("error"):
         _status("Not read: %s. %s" % (reply["error"], "The data you train on is unchanged."), True)

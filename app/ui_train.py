@@ -306,8 +306,10 @@ async def _train(max_epochs):
             break
         if now_ms() - train["last_charts"] > CHARTS_EVERY_MS:
             await refresh()
+    if not ui_activity.ready():  # the engine died meanwhile: its message stays (main.on_engine_died)
+        return
     await refresh()
-    if not state["diverged"]:
+    if not state["diverged"] and ui_activity.ready():
         if state["epoch"] >= (state["run_target"] or 0):
             s = state["summary"]
             say("Trained %d epochs: AUC %s. Move the threshold slider to trade missed anomalies "

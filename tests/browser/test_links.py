@@ -41,7 +41,7 @@ def check_controls_show(page, config):
     """Every control and the composer show `config`."""
     for s in settings.SETTINGS:
         key = s["key"]
-        if key in ("encoder", "latent", "decoder"):
+        if key in ("encoder", "latent", "decoder") or s["group"] == "file":  # the file's: in Your data
             continue
         shown = page.input_value("#set-" + key)
         if s["kind"] == "float":
