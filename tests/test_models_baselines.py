@@ -1,6 +1,6 @@
 """models/baselines.py and models/detectors.py: the classical detectors beside the autoencoder, on
 the experiment's own data; their quality on ECG5000, the percentile thresholds, determinism, the
-failures each reports while the others still run, JSON and the unlabelled case."""
+failures each reports while the others still run, JSON, the unlabelled case and the CLI's table."""
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: tiny matrices, see models/__init__.py
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from data.about import describe
-from models import baselines, settings
+from models import baselines, settings, train
 from models.detectors import BY_NAME, DETECTORS
 from models.experiment import Experiment
 from test_models_data import ecg
@@ -187,6 +187,30 @@ def test_importing_the_modules_does_not_import_scikit_learn():
     code = "import sys; import models.baselines, models.detectors; print('sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.strip() == "False", out.stderr
+
+
+def test_cli_prints_the_table(capsys):
+    assert train.main(["--train_size", "150", "--epochs", "1", "--baselines", "--knn_k", "150"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    start = out.index(next(line for line in out if line.startswith("detector")))
+    table = out[start + 1:]
+    assert out[start].split() == ["detector", "AUC", "AP", "precision", "recall", "F1", "fit", "ms", "score", "ms"]
+    assert table[0].startswith("Autoencoder") and "(trained 1 epoch)" in table[1]
+    assert ("k-nearest neighbours   kNN needs more than 150 training samples (knn_k = 150); this experiment has 135"
+            in table)
+    assert sum(line.count("*") for line in table) == 1
+    labels = [d["label"] for d in DETECTORS]
+    assert [line[:22].strip() for line in table if line[:22].strip()] == ["Autoencoder"] + labels
+
+
+def test_cli_json_and_a_link_with_baselines_on(capsys):
+    assert train.main(["--url", "#baselines=on&train_size=300&epochs=1", "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    rows = lines[-6:]
+    assert [r["name"] for r in rows] == ["autoencoder"] + NAMES
+    assert all("test_scores" not in r and "roc" not in r and "pr" not in r and 0.5 < r["auc"] <= 1 for r in rows)
+    assert lines[-7]["auc"] == rows[0]["auc"]  # the autoencoder's summary line, then the table's rows
+    assert train.build_parser().parse_args([]).baselines is None  # off unless asked for
 
 
 @pytest.mark.needs_node_modules
