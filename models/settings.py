@@ -78,6 +78,15 @@ SETTINGS = [
          choices=["percentile", "best_f1", "best_accuracy", "manual"]),
     _row("threshold_percentile", "float", 95.0, "Percentile of validation errors", "threshold", 50.0, 100.0),
     _row("threshold", "float", 0.01, "Manual threshold", "threshold", 0.0, 10.0),
+    # classical detectors compared with the autoencoder on the same split (models/baselines.py,
+    # the table of them in models/detectors.py); "on" in a link reproduces the comparison
+    _row("baselines", "choice", "off", "Compare with classical detectors", "baselines", choices=["off", "on"]),
+    _row("knn_k", "int", 5, "kNN: neighbours (score = mean distance to them)", "baselines", 1, 200),
+    _row("lof_k", "int", 20, "LOF: neighbours", "baselines", 2, 200),
+    _row("ocsvm_nu", "float", 0.05, "One-class SVM: nu (upper bound on training outliers)", "baselines", 0.001, 0.5),
+    _row("ocsvm_gamma", "choice", "scale", "One-class SVM: RBF gamma", "baselines", choices=["scale", "auto"]),
+    _row("iforest_trees", "int", 100, "Isolation Forest: trees", "baselines", 10, 1000),
+    _row("pca_components", "int", 8, "PCA: components kept", "baselines", 1, 64),
 ]
 
 BY_KEY = {}

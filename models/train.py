@@ -2,7 +2,9 @@
 
 Every setting of models/settings.py is an option. --url LINK takes the settings from a
 shared link (the part after '#'); options given explicitly override the link.
-Prints per-epoch losses and the final test metrics (--json: one JSON object per line).
+Prints per-epoch losses and the final test metrics (--json: one JSON object per line); with
+--baselines (or baselines=on in the link), then the classical detectors of models/baselines.py
+on the same data, in a table beside the autoencoder (--json: one object per detector).
 """
 import argparse
 import json
@@ -38,8 +40,13 @@ def build_parser():
         extra = {"choices": s["choices"]} if s["kind"] == "choice" else {}
         default = s["default"]
         shown = ",".join(map(str, default)) if isinstance(default, list) else default
-        p.add_argument("--" + s["key"], type=_parse_kind(s), default=None,
-                       help=("%s (default %s)" % (s["label"], shown)).replace("%", "%%"), **extra)
+        text = "%s (default %s)" % (s["label"], shown)
+        if s["choices"] == ["off", "on"]:  # a switch: the bare option turns it on
+            extra.update(nargs="?", const="on", metavar="off|on")
+            text = "%s (default %s; --%s alone: on)" % (s["label"], shown, s["key"])
+        if s["key"] == "baselines":
+            text += ": after training, a table of the classical detectors (models/baselines.py) beside the autoencoder"
+        p.add_argument("--" + s["key"], type=_parse_kind(s), default=None, help=text.replace("%", "%%"), **extra)
     return p
 
 
@@ -89,6 +96,36 @@ def load_data(folder, key="ecg5000", config=None):
     return load_folder(folder)
 
 
+def show_baselines(exp, as_json):
+    """The autoencoder and the classical detectors on the same data: a table, or JSON lines."""
+    from models import baselines
+    rows = [baselines.autoencoder_row(exp)] + baselines.run(exp)
+    if as_json:
+        for r in rows:
+            print(json.dumps({k: v for k, v in r.items() if k not in ("test_scores", "roc", "pr")}))
+        return
+    best = max([r["auc"] for r in rows if r.get("auc") is not None] or [None])
+
+    def num(v, fmt="%.4f"):
+        return "-" if v is None else fmt % v
+    print("\ncompared on the same %d test samples; * = best AUC. Thresholds: the autoencoder's rule (%s); the "
+          "others' percentile %g of their %s scores" % (len(exp.x_test), exp.config["threshold_rule"],
+                                                            exp.config["threshold_percentile"],
+                                                            "validation" if len(exp.x_val) else "training"))
+    print("%-22s %8s %7s %9s %7s %7s %8s %9s" % ("detector", "AUC", "AP", "precision", "recall", "F1",
+                                                  "fit ms", "score ms"))
+    for r in rows:
+        if "error" in r:
+            print("%-22s %s" % (r["label"], r["error"]))
+            continue
+        m = r["metrics"]
+        auc = num(r["auc"]) + ("*" if r["auc"] is not None and r["auc"] == best else " ")
+        print("%-22s %8s %7s %9.4f %7.4f %7.4f %8s %9.1f" % (r["label"], auc, num(r["ap"]), m["precision"], m["recall"],
+                                                          m["f1"], num(r["fit_ms"], "%.1f"), r["score_ms"]))
+        if r["note"]:
+            print("%-22s (%s)" % ("", r["note"]))
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
@@ -124,6 +161,8 @@ def main(argv=None):
               % (ev["auc"], ev["threshold"], ev["threshold_rule"], m["accuracy"], m["precision"],
                  m["recall"], m["f1"]))
         print("confusion: %(tp)d tp  %(fp)d fp  %(tn)d tn  %(fn)d fn" % m["confusion"])
+    if config["baselines"] == "on":
+        show_baselines(exp, args.json)
     if args.save:
         with open(args.save, "w") as f:
             f.write(exp.to_json())
