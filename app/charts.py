@@ -185,6 +185,12 @@ def timeline_errors_chart():
                  "Window errors", height=150).properties(autosize=REFIT)
 
 
+def detector_scale():
+    """The autoencoder and each detector (models/detectors.py) with a colour of its own, in every view."""
+    from models.detectors import DETECTORS
+    return alt.Scale(domain=["Autoencoder"] + [d["label"] for d in DETECTORS], range=OKABE_ITO)
+
+
 def compare_roc_chart():
     """ROC curves of the autoencoder and every baseline detector, overlaid (issue 16)."""
     diagonal = alt.Chart(alt.Data(values=[{"x": 0, "y": 0}, {"x": 1, "y": 1}])).mark_line(
@@ -192,7 +198,7 @@ def compare_roc_chart():
     curves = alt.Chart(alt.Data(name="roc")).mark_line(interpolate="step-after", strokeWidth=2).encode(
         x=alt.X("fpr:Q", title="False positive rate", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("tpr:Q", title="True positive rate", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("detector:N", title="Detector", scale=alt.Scale(range=OKABE_ITO),
+        color=alt.Color("detector:N", title="Detector", scale=detector_scale(),
                         legend=alt.Legend(columns=2, symbolType="stroke")),
         tooltip=[alt.Tooltip("detector:N", title="Detector"), alt.Tooltip("fpr:Q", format=".3f"),
                  alt.Tooltip("tpr:Q", format=".3f")])
@@ -204,7 +210,7 @@ def compare_pr_chart():
     curves = alt.Chart(alt.Data(name="pr")).mark_line(interpolate="step-after", strokeWidth=2).encode(
         x=alt.X("recall:Q", title="Recall", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("precision:Q", title="Precision", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("detector:N", title="Detector", scale=alt.Scale(range=OKABE_ITO),
+        color=alt.Color("detector:N", title="Detector", scale=detector_scale(),
                         legend=alt.Legend(columns=2, symbolType="stroke")),
         tooltip=[alt.Tooltip("detector:N", title="Detector"), alt.Tooltip("recall:Q", format=".3f"),
                  alt.Tooltip("precision:Q", format=".3f")])

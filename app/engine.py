@@ -100,7 +100,8 @@ async def load_baselines():
     """scikit-learn and what it needs (scipy, joblib, threadpoolctl, openblas), on first use only
     (never on a first visit: builder/dist.py keeps their files lazy). Pyodide checks each file
     against the sha256 of its lock; a failed or tampered download is said, and the rest of the app
-    works on. Progress: packages loaded of those wanted."""
+    works on. (No progress messages: the page's progress events belong to training epochs, which
+    may run meanwhile; the page shows an indeterminate bar.)"""
     t = time.perf_counter()
     try:
         import sklearn  # noqa: F401  (loaded before; always in CPython)
@@ -110,15 +111,11 @@ async def load_baselines():
     import pyodide_js
     from pyodide.ffi import create_proxy, to_js
     problems, loaded = [], []
-    post = globals().get("post_progress")
-    wanted = ("scikit-learn", "scipy", "joblib", "threadpoolctl", "openblas")
 
     def on_message(text):
         text = str(text)
         if text.startswith("Loaded "):
             loaded.extend(name.strip() for name in text[len("Loaded "):].split(","))
-        if post:
-            post(min(len(loaded), len(wanted)), len(wanted))
 
     def on_error(text):
         problems.append(str(text))
@@ -426,7 +423,8 @@ def test_sample(sample):
     exp = _experiment()
     i = _sample_index(exp, sample)
     rec = exp.reconstruct(i)
-    summary = {"sample": i, "sample_class": _class(exp, exp.test_labels[i]), "sample_error": rec["error"]}
+    summary = {"sample": i, "sample_class": _class(exp, exp.test_labels[i]), "sample_error": rec["error"],
+               "verdicts": _verdicts(exp, i)}
     return _framed(summary, {"recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])}})
 
 
@@ -453,6 +451,88 @@ def reconstruct_drawn(values_json):
     rec = exp.reconstruct_signal(json.loads(values_json))
     summary = {"sample_error": rec["error"], "threshold": exp.model.threshold}
     return _framed(summary, {"recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])}})
+
+
+# ---- scikit-learn's baselines -----------------------------------------------------------------
+
+def _baseline_key(config, name):
+    """What a baseline's result depends on: the samples (data settings, seed), its own settings and
+    the threshold percentile; not the autoencoder's, so a Reset does not run it again."""
+    from models import settings
+    keys = [s["key"] for s in settings.SETTINGS if s["group"] in ("data", "file", "baselines")]
+    keys += ["seed", "threshold_percentile"]
+    return (name,) + tuple(json.dumps(config[k]) for k in keys if k != "baselines")
+
+
+def _baselines_done(exp):
+    """The detectors' results already computed for this experiment, in the table's order."""
+    from models import detectors
+    done = state.setdefault("baselines", {})
+    out = []
+    for d in detectors.DETECTORS:
+        result = done.get(_baseline_key(exp.config, d["name"]))
+        if result is not None:
+            out.append(result)
+    return out
+
+
+@command
+def baseline(name):
+    """Run one detector (models/baselines.py) on the training view's experiment, unless its result
+    for these samples and settings is known. One detector per command: the page sends them one by
+    one, so that training epochs queued meanwhile run in between."""
+    from models import baselines, detectors
+    exp = _experiment()
+    if name not in detectors.BY_NAME:
+        raise ValueError("there is no detector %r" % (name,))
+    import sklearn  # noqa: F401  (load_baselines first: a plain error, not a download, if it was not)
+    done = state.setdefault("baselines", {})
+    key = _baseline_key(exp.config, name)
+    cached = key in done
+    if not cached:
+        done[key] = baselines.run_one(exp, name)
+    r = done[key]
+    # "problem": the detector could not run (said in its row); an "error" reply is the command failing
+    return _reply({"name": name, "label": r["label"], "auc": r.get("auc"), "problem": r.get("error"), "cached": cached})
+
+
+def _short(r):
+    """A table row: no per-sample scores or curves."""
+    row = {}
+    for key in ("name", "label", "auc", "ap", "threshold", "threshold_rule", "fit_ms", "score_ms", "note", "error"):
+        row[key] = r.get(key)
+    m = r.get("metrics") or {}
+    for key in ("precision", "recall", "f1"):
+        row[key] = m.get(key)
+    return row
+
+
+@command
+def compare_view():
+    """The compare panel: the autoencoder's row (as trained now) and every detector's result known
+    for these samples (framed: ROC and precision-recall curves of each)."""
+    from models import baselines
+    exp = _experiment()
+    rows = [baselines.autoencoder_row(exp)] + _baselines_done(exp)
+    roc, pr = [], []
+    for r in rows:
+        roc.extend({"detector": r["label"], "fpr": a, "tpr": b} for a, b in r.get("roc") or [])
+        pr.extend({"detector": r["label"], "recall": a, "precision": b} for a, b in r.get("pr") or [])
+    ranked = [r for r in rows if r.get("auc") is not None]
+    best = max(ranked, key=lambda r: r["auc"])["name"] if ranked else None
+    summary = {"rows": [_short(r) for r in rows], "best": best, "labelled": bool(ranked)}
+    return _framed(summary, {"compare_roc": {"roc": roc}, "compare_pr": {"pr": pr}})
+
+
+def _verdicts(exp, i):
+    """Each detector's verdict on test sample i, where its result is known."""
+    out = []
+    for r in _baselines_done(exp):
+        if "test_scores" in r:
+            score = r["test_scores"][i]
+            out.append({"label": r["label"], "score": score, "threshold": r["threshold"],
+                        "flagged": score > r["threshold"]})
+    return out
 
 
 # ---- model files ---------------------------------------------------------------------------

@@ -40,7 +40,7 @@ COMMANDS = {
         "epoch", "auc", "threshold", "threshold_rule", "uses_labels", "metrics", "err_min", "err_max",
         "sample", "sample_class", "sample_error", "latent_method", "latent_explained", "model", "timeline"),
         ("roc", "hist", "latent", "recon", "timeline", "timeline_errors"), seconds=180),
-    "test_sample": _command(("sample",), "framed", ("sample", "sample_class", "sample_error"), ("recon",)),
+    "test_sample": _command(("sample",), "framed", ("sample", "sample_class", "sample_error", "verdicts"), ("recon",)),
     "metrics_at": _command(("threshold",), "framed", ("threshold", "metrics"),
                            ("roc", "hist", "timeline", "timeline_errors")),
     # the introduction's model
@@ -53,6 +53,8 @@ COMMANDS = {
                              ("preview",), seconds=120),
     # scikit-learn's baselines (issue 16): scikit-learn loaded on first use
     "load_baselines": _command((), "json", ("ok", "ms", "loaded"), seconds=300),
+    "baseline": _command(("name",), "json", ("name", "label", "auc", "problem", "cached"), seconds=300),
+    "compare_view": _command((), "framed", ("rows", "best", "labelled"), ("compare_roc", "compare_pr"), seconds=120),
     # model files
     "export_model": _command((), "model_file", seconds=120),
     # the loss chart's rows: every epoch of the file's history, or at most models/thinning.py's

@@ -16,7 +16,7 @@ from models import settings
 
 from app.protocol import LIVE_KEYS
 from app.ui_common import el, say, state
-from app import ui_activity, ui_controls, ui_links, ui_train
+from app import ui_activity, ui_compare, ui_controls, ui_links, ui_train
 
 
 def apply_config(config):
@@ -76,7 +76,8 @@ def _update_stale():
     if built is not None:
         for s in settings.SETTINGS:
             k = s["key"]
-            if k not in LIVE_KEYS and cfg[k] != built[k]:
+            # the detectors' settings never touch the autoencoder (app/ui_compare.py runs them)
+            if k not in LIVE_KEYS and s["group"] != "baselines" and cfg[k] != built[k]:
                 stale = True
     was = state["stale"]
     state["stale"] = stale
@@ -101,6 +102,8 @@ def edited(key):
     if key == "dataset" and ui_activity.claim("building"):  # another dataset is shown at once
         asyncio.create_task(_switch_dataset())
     _update_stale()
+    if settings.BY_KEY[key]["group"] == "baselines":  # a detector's setting: it runs again, if shown
+        ui_compare.after_refresh()
     ui_links.schedule_write()
     if key in LIVE_KEYS:
         asyncio.create_task(ui_train.apply_live())
@@ -126,6 +129,7 @@ def _hash_edited(event):
 
 def setup():
     el("controls").addEventListener("change", _control_edited)
+    el("compare-params").addEventListener("change", _control_edited)
     box = el("composer-body")
     box.addEventListener("click", _composer_edited)
     box.addEventListener("change", _composer_edited)

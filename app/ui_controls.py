@@ -31,7 +31,8 @@ def _label(key, choice):
     return choice.replace("_", " ")
 
 
-def _field(s):
+def field(s):
+    """One setting's control (a select or a text box), its label, hint and message line."""
     key = s["key"]
     tip = HELP.get(key)
     out = ['<div class="field" data-setting="%s" data-group="%s">' % (key, s["group"]),
@@ -58,7 +59,7 @@ def render_controls(container_id):
         rows = [s for s in settings.SETTINGS if s["group"] == group and s["key"] not in COMPOSER_KEYS]
         if not rows:
             continue
-        fields = "".join(_field(s) for s in rows)
+        fields = "".join(field(s) for s in rows)
         if group == "advanced":
             html.append('<details class="group" data-group="advanced"><summary>%s: optimizer details, '
                         'early stopping</summary><div class="fields">%s</div></details>' % (title, fields))
@@ -67,6 +68,9 @@ def render_controls(container_id):
                         '</div></fieldset>' % (group, title, fields))
     box = el(container_id)
     box.innerHTML = "".join(html)
+    # the detectors' settings live in the compare panel (app/ui_compare.py)
+    rows = [s for s in settings.SETTINGS if s["group"] == "baselines" and s["key"] != "baselines"]
+    el("compare-params").innerHTML = '<div class="fields">%s</div>' % "".join(field(s) for s in rows)
 
 
 def _set_msg(key, message):

@@ -21,6 +21,9 @@ CHART_OF_PART = {"roc": "roc-chart", "hist": "hist-chart", "latent": "latent-cha
                  "timeline": "timeline-chart", "timeline_errors": "timeline-errors"}
 TILES = ("accuracy", "precision", "recall", "f1", "fpr", "fnr")
 train = {"last_charts": 0, "thr_busy": False, "thr_next": None}
+# Panels that follow the training view register here (imports run one way: they import this module):
+after_refresh = []   # called after every refresh of the training view (app/ui_compare.py)
+verdicts_text = []   # verdicts -> the sample line's text about other detectors (app/ui_compare.py)
 
 
 def now_ms():
@@ -201,6 +204,8 @@ async def refresh(charts_later=False, sent=None):
         asyncio.create_task(_push_parts_then_mark(parts, summary["epoch"], state["about"]))
     else:
         await _push_parts_then_mark(parts, summary["epoch"], state["about"])
+    for fn in after_refresh:
+        fn()
 
 
 def _beat_info(summary):
@@ -461,6 +466,7 @@ async def _show_beat(i):
     if state["summary"]:
         summary["threshold"] = state["summary"]["threshold"]
         _beat_info(summary)
+    text("beat-verdicts", " ".join(fn(summary["verdicts"]) for fn in verdicts_text))
     await _push_parts(parts)
 
 

@@ -15,6 +15,13 @@ import zipfile
 DROP = re.compile(r"\.(pyi|h|a|pxd|c|pyx|template|build|pc|ini|cfg|md|rst)$"
                   r"|^numpy/f2py/|^numpy/_pyinstaller/|/_examples/"
                   r"|^numpy/_core/_(operand_flag|rational|struct_ufunc|umath)_tests\.")
+# numpy.f2py (Fortran wrappers, for a compiler the browser does not have) is dropped, but
+# `from numpy import *` imports every name of numpy.__all__, "f2py" included, and scipy's array API
+# layer does just that when scikit-learn loads: a stub stands in for it.
+F2PY_STUB = (b'"""numpy.f2py is not shipped in the browser: it wraps Fortran for a compiler that is not here.\n'
+             b'This stub exists because `from numpy import *` imports it (scipy does, for scikit-learn)."""\n\n\n'
+             b'def __getattr__(name):\n'
+             b'    raise ImportError("numpy.f2py is not available in the browser (nothing is compiled here)")\n')
 STDLIB_IN_BROWSER = "/lib/python312.zip/"
 SITE_PACKAGES = "/lib/python3.12/site-packages/"
 
@@ -64,6 +71,12 @@ def compile_wheel(src, dest):
             zout.writestr(entry(name, info.date_time, info.external_attr), data)
             digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
             record.append(f"{name},sha256={digest},{len(data)}")
+        stub = "numpy/f2py/__init__.pyc"
+        if any(n.startswith("numpy/f2py/") for n in zin.namelist()):
+            data = pyc(F2PY_STUB, SITE_PACKAGES + "numpy/f2py/__init__.py")
+            zout.writestr(entry(stub, (1980, 1, 1, 0, 0, 0)), data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append(f"{stub},sha256={digest},{len(data)}")
         if record_name:
             record.append(f"{record_name},,")
             zout.writestr(entry(record_name, (1980, 1, 1, 0, 0, 0)), "\n".join(record) + "\n")

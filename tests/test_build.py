@@ -15,7 +15,8 @@ WHEELS = os.path.join(runtime.CACHE, "pyodide-wheels")  # filled, verified, by t
 
 
 def engine_wheels():
-    return runtime.wanted_files(runtime.ENGINE_PACKAGES)
+    """Every wheel the app loads: the engine's at start-up, the baselines' on first use."""
+    return runtime.wanted_files(runtime.ENGINE_PACKAGES + runtime.BASELINE_PACKAGES)
 
 
 @pytest.fixture

@@ -159,7 +159,11 @@ def test_every_command_replies_in_the_shape_the_protocol_names(fresh_engine):
     check_shape("load_model", *run("load_model", model_file))
     check_shape("intro_results", *run("intro_results", json.dumps([0, 3, 7])))
     check_shape("inspect_file", *run("inspect_file", "x.csv", b"\n".join(b"%d" % i for i in range(40)), "{}"))
-    done |= {"load_model", "intro_results", "inspect_file"}
+    check_shape("load_baselines", *run("load_baselines"))
+    check_shape("baseline", *run("baseline", "knn"))
+    check_shape("compare_view", *run("compare_view"))
+    check_shape("test_sample", *run("test_sample", 3))
+    done |= {"load_model", "intro_results", "inspect_file", "load_baselines", "baseline", "compare_view"}
     assert done | {"load_numpy", "load_data", "load_pretrained", "export_model"} == set(protocol.COMMANDS)
 
 
