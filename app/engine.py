@@ -118,7 +118,9 @@ async def load_baselines():
             loaded.extend(name.strip() for name in text[len("Loaded "):].split(","))
 
     def on_error(text):
-        problems.append(str(text))
+        text = str(text).strip()
+        if text and not text.endswith(":"):  # Pyodide says "The following error occurred…:" first
+            problems.append(text)
     callbacks = [create_proxy(on_message), create_proxy(on_error)]
     try:
         await pyodide_js.loadPackage(to_js(["scikit-learn"]), to_js(
@@ -131,7 +133,9 @@ async def load_baselines():
     try:
         import sklearn  # noqa: F401,F811
     except ImportError as e:
-        raise OSError("scikit-learn could not be loaded (%s)" % ("; ".join(problems[-3:]) or e)) from None
+        missing = [p for p in ("scikit-learn", "scipy", "joblib", "threadpoolctl", "openblas") if p not in loaded]
+        raise OSError("scikit-learn could not be loaded (%s; not loaded: %s)"
+                      % ("; ".join(problems[-3:]) or e, ", ".join(missing))) from None
     return _reply({"ok": True, "ms": (time.perf_counter() - t) * 1000, "loaded": loaded})
 
 

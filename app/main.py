@@ -102,6 +102,7 @@ async def start_engine():
             % (gallery.title(state["config"]["dataset"]), m["train_samples"] + m["val_samples"],
                m["test_samples"], about.samples(state["about"]), about.samples(state["about"])))
     asyncio.create_task(call_json("warm_up"))
+    ui_compare.after_refresh()  # a link with baselines=on: the comparison runs now
     window.registerOfflineCache()  # static/sw-register.js: only now, not during start-up
 
 

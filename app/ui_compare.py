@@ -42,8 +42,7 @@ async def run():
             finally:
                 el("compare-progress").hidden = True
             if reply.get("error"):
-                _status("scikit-learn could not be loaded: %s. The autoencoder works on; Compare tries again."
-                        % reply["error"], True)
+                _status("%s. The autoencoder works on; Compare tries again." % reply["error"], True)
                 return
             compare["loaded"] = True
         n = len(detectors.DETECTORS)
