@@ -3,7 +3,7 @@
     .venv/bin/python -m builder.screenshots
 
 Chromium (/usr/bin/chromium) on dist/ served on 127.0.0.1: your own data's preview, the timeline of
-the sensor log, and both views, at 390 and 1440 px, light and dark.
+the sensor log and the compare panel, at 390 and 1440 px, light and dark.
 """
 import os
 import sys
@@ -43,6 +43,19 @@ def main():
                 page.wait_for_function("!document.querySelector('#data-preview').hidden", timeout=30_000)
                 page.wait_for_timeout(1500)
                 shot(page, "#data-panel", "your-data-preview" + suffix)
+                context.close()
+                # the classical detectors beside the autoencoder, on the default experiment
+                context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+                page = context.new_page()
+                page.goto(url + "#baselines=on")
+                page.wait_for_function(READY, timeout=60_000)
+                page.click("#train")
+                page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === 20", timeout=120_000)
+                page.wait_for_function("document.querySelectorAll('#compare-rows tr').length === 6"
+                                       " && !document.querySelector('#compare-rows tr[data-detector=autoencoder]')"
+                                       ".textContent.includes('–')", timeout=120_000)
+                page.wait_for_timeout(2000)
+                shot(page, "#compare-panel", "compare" + suffix)
                 context.close()
             browser.close()
     finally:
