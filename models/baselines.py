@@ -43,6 +43,10 @@ from models import metrics
 from models.detectors import BY_NAME, DETECTORS
 
 PR_POINTS = 300  # a precision-recall curve has one point per distinct score: thinned for the chart
+# The most training samples a detector takes: beyond, its time in the browser's single thread runs
+# into minutes (the neighbour searches grow with training x scored samples, the One-class SVM with
+# the training samples squared), and the engine gives a command 300 s (app/protocol.py).
+MAX_TRAINING = {"knn": 30000, "lof": 20000, "ocsvm": 10000, "iforest": 100000, "pca": 100000}
 
 
 class DetectorError(ValueError):
@@ -63,6 +67,10 @@ def run_one(exp, name):
     """One detector's result (see the module's docstring)."""
     d = BY_NAME[name]
     cfg, x = exp.config, exp.x_train
+    if len(x) > MAX_TRAINING[name]:
+        return _error(d, "%s takes at most %s training samples here (this experiment has %s): it would take "
+                         "minutes in the browser; lower train_size to compare it" % (
+                             d["label"], "{:,}".format(MAX_TRAINING[name]), "{:,}".format(len(x))))
     try:
         fit, score, note = _MAKERS[name](cfg, x)
     except DetectorError as e:

@@ -218,3 +218,16 @@ def test_the_table_imports_under_micropython(tmp_path):
     from test_links_micropython import run_micropython
     script = "import json\nfrom models import detectors\nprint(json.dumps(detectors.DETECTORS))\n"
     assert run_micropython(tmp_path, {}, script) == DETECTORS
+
+
+def test_a_detector_too_slow_for_the_experiments_size_says_so_and_the_others_run(monkeypatch):
+    from models import baselines
+    from models.experiment import Experiment
+    from tests.conftest import ecg_dir
+    from data import ecg5000
+    exp = Experiment({"train_size": 600, "epochs": 1, "encoder": [8], "latent": 2}, ecg5000.load_folder(ecg_dir()))
+    monkeypatch.setitem(baselines.MAX_TRAINING, "ocsvm", 100)
+    results = {r["name"]: r for r in baselines.run(exp)}
+    assert results["ocsvm"]["error"].startswith("One-class SVM takes at most 100 training samples here (this "
+                                                "experiment has 540)")
+    assert all(results[n].get("auc") for n in ("knn", "lof", "iforest", "pca"))
