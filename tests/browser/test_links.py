@@ -41,7 +41,8 @@ def check_controls_show(page, config):
     """Every control and the composer show `config`."""
     for s in settings.SETTINGS:
         key = s["key"]
-        if key in ("encoder", "latent", "decoder") or s["group"] == "file":  # the file's: in Your data
+        # the file's are in Your data; "baselines" is the Compare button (app/ui_compare.py)
+        if key in ("encoder", "latent", "decoder", "baselines") or s["group"] == "file":
             continue
         shown = page.input_value("#set-" + key)
         if s["kind"] == "float":
