@@ -263,6 +263,10 @@ const run = async (name, args) => {
 };
 
 // The start-up commands, one after another, each reply kept for the page's first identical call.
+// Only a start-up command's call is looked up: another's arguments may be a file's bytes, whose
+// JSON text (a Uint8Array's is {"0":..,"1":..}) outgrew V8's longest string for a 62 MB file,
+// after 18 s, and failed the worker.
+const STARTUP_NAMES = new Set(STARTUP.map(([name]) => name));
 const key = (name, args) => name + " " + JSON.stringify(args);
 const startup = new Map();
 STARTUP.reduce((previous, [name, ...args]) => {
@@ -305,8 +309,8 @@ let queue = Promise.resolve();
 let lastCommand = performance.now();
 self.onmessage = ({ data: { id, name, args } }) => {
   lastCommand = performance.now();
-  const k = key(name, args);
-  const kept = startup.get(k);
+  const k = STARTUP_NAMES.has(name) ? key(name, args) : null;
+  const kept = k !== null && startup.get(k);
   startup.delete(k);
   const reply = queue.then(() => {
     self.postMessage({ id, running: true });  // the page's time-out for it starts now
