@@ -119,6 +119,9 @@ self.engineLibraries = async () => ({
   linkedAhead,
 });
 self.enginePython = async (code) => (await ready).py.runPython(code);
+// For the benchmark: the size of Python's WebAssembly memory in bytes. It only grows, so after a
+// command it is the most that command (and all before it) needed (docs/bench.md, your own data).
+self.engineMemoryBytes = async () => (await ready).py._module.HEAP8.length;
 
 // Warm visits restore Python, NumPy imported, from a memory snapshot (pyodide-fast-paths.mjs) instead
 // of booting it, unpacking NumPy and importing it. The snapshot is made once per build, in a worker
