@@ -254,12 +254,27 @@ const ready = (async () => {
   return { py, commands: engine.__dict__ };
 })();
 
+// A file argument comes as the File (a Blob: static/userdata.js) and is read here, off the page's
+// thread, into the Uint8Array the command takes. A file that cannot be read (changed or removed
+// since it was chosen) is the command's error reply, as the page's own reading said it; the engine
+// lives on.
+const readFiles = async (args) => {
+  try {
+    return [await Promise.all(args.map(async (a) => a instanceof Blob ? new Uint8Array(await a.arrayBuffer()) : a)), null];
+  } catch (e) {
+    const file = args.find((a) => a instanceof Blob);
+    const error = (file.name ? file.name + ": " : "") + "the file could not be read (" + (e && e.message || e) + ")";
+    return [null, JSON.stringify({ error })];
+  }
+};
+
 const run = async (name, args) => {
   const { commands } = await ready;
   const fn = commands.get(name);
   if (typeof fn !== "function") throw new Error("the engine has no command " + name);
   try {
-    return await fn(...args);
+    const [read, failed] = await readFiles(args);
+    return failed || await fn(...read);
   } finally {
     fn.destroy();
   }
