@@ -42,6 +42,7 @@ BUDGETS = {  # from issue 6; "max" means the figure must not exceed it
     "load_history_ms": ("max", 50.0),  # issue 19: big payloads stay off the UI thread
     # issue 15, your own data: reading a 50 MB CSV, an epoch growing linearly with the rows, switching
     "own_read_s": ("max", 5.0), "own_longtask_ms": ("max", 50.0), "own_epoch_ratio": ("range", (8.0, 12.5)),
+    "own_run_epoch_ratio": ("range", (8.0, 12.5)), "own_engine_epoch_ratio": ("range", (8.0, 12.5)),
     "own_switch_s": ("max", 1.0),
 }
 
@@ -278,9 +279,9 @@ def long_history_load(browser, url):
 
 OWN_ROWS, OWN_SMALL_ROWS = 100_000, 10_000  # the issue's big file, and the tenth of it an epoch is compared with
 OWN_RUNS = 3  # fresh pages per file size (interleaved: 100k, 10k, 100k, ...); medians reported
-OWN_EPOCHS = 5  # epochs stepped in each of those pages, one at a time
+OWN_EPOCHS = 5  # epochs in each of those pages stepped one at a time, then as many in one Train run
 SWITCHES = 5  # timed switches between two gallery datasets already loaded
-OWN_HASH = "#train_size=100000&epochs=1"  # "at most": a file's pool is used whole
+OWN_HASH = f"#train_size=100000&epochs={OWN_EPOCHS}"  # "at most": a file's pool is used whole
 SWITCH_WIDTH = {"ecg5000": 140, "gunpoint": 150}  # the input width of their default models
 
 
@@ -349,6 +350,23 @@ SWITCH = """([key, first]) => new Promise((resolve) => {
     t0 = performance.now();
     select.dispatchEvent(new Event('change', {bubbles: true}));
 })"""
+# Every epoch's time in a Train run, as the page shows it when the epoch is done ("Epoch 7 of 10 ·
+# 250 ms per epoch": the engine's own time, app/ui_train.py).
+WATCH_RUN = """() => {
+    const w = window.__run = {};
+    const progress = document.getElementById('progress');
+    new MutationObserver(() => {
+        const m = /^Epoch (\\d+) of \\d+ · (\\d+) ms per epoch/.exec(progress.textContent);
+        if (m) w[m[1]] = +m[2];
+    }).observe(progress, {childList: true, characterData: true, subtree: true});
+}"""
+# Epochs through the engine's own command, back to back, with none of the page's work between or
+# beside them (the page is closed after: its charts no longer show the model's epoch).
+ENGINE_EPOCHS = """async (n) => {
+    const engine = await window.startEngine(), ms = [];
+    for (let i = 0; i < n; i++) ms.push(JSON.parse(await engine.train_epoch()).ms);
+    return ms;
+}"""
 TRAIN_DONE = ("!document.querySelector('#train').disabled && document.querySelector('#train').textContent !== 'Pause'"
               " && document.querySelector('#step').disabled === false")
 
@@ -360,13 +378,18 @@ def engine_memory_mib(page):
 
 
 def ready_page(browser, url):
+    """A fresh context's page of the app, Ready, its model's charts shown, and the first visit's
+    background work (the offline cache, the Python snapshot made in a worker of its own) done, so
+    that it does not share the cores with what is timed."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     page.goto(url)
     page.wait_for_function(READY_JS, polling="raf", timeout=120_000)
     page.wait_for_function("document.querySelector('#train-view').dataset.epoch === '0'", timeout=60_000)
     page.wait_for_function(TRAIN_DONE, timeout=60_000)
-    page.wait_for_timeout(1000)  # the engine's warm-up after Ready
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+    page.wait_for_function("(window.engineMarks || []).some((m) => m[0] === 'snapshot saved')", timeout=60_000)
+    page.wait_for_timeout(500)
     return ctx, page
 
 
@@ -375,10 +398,10 @@ def choose_file(page, path):
     drawn, longest_ms: the longest main-thread task until then (0: none of 50 ms), status}."""
     page.evaluate(WATCH_FILE)
     page.set_input_files("#data-file", path)
-    page.wait_for_function("window.__file.read !== null", timeout=300_000)
+    page.wait_for_function("window.__file.read !== null", polling=100, timeout=300_000)
     if not page.evaluate("window.__file.status").startswith("Read."):
         raise RuntimeError("the generated file was not read: " + page.evaluate("window.__file.status"))
-    page.wait_for_function(FILE_DRAWN, timeout=60_000)
+    page.wait_for_function(FILE_DRAWN, polling=50, timeout=60_000)
     page.wait_for_timeout(300)  # long tasks are reported after they end
     return page.evaluate(FILE_TIMES)
 
@@ -415,6 +438,21 @@ def step_epochs(page, n):
     return engine, wall
 
 
+def train_run(page, n):
+    """Press Train for a run of n epochs (the epochs setting); the engine's ms for each."""
+    before = int(page.get_attribute("#train-view", "data-epoch") or 0)
+    page.evaluate(WATCH_RUN)
+    page.click("#train")
+    page.wait_for_function("+document.querySelector('#train-view').dataset.epoch >= %d" % (before + n),
+                           timeout=600_000)
+    page.wait_for_function(TRAIN_DONE, timeout=60_000)
+    shown = page.evaluate("window.__run")
+    missing = [e for e in range(before + 1, before + n + 1) if str(e) not in shown]
+    if missing:
+        raise RuntimeError(f"no time shown for epochs {missing} of the run: {shown}")
+    return [float(shown[str(e)]) for e in range(before + 1, before + n + 1)]
+
+
 def switch_dataset(page, key):
     """Switch the training view to gallery dataset `key`; ms until its model and charts are shown."""
     from data import gallery
@@ -425,14 +463,13 @@ def switch_dataset(page, key):
     return ms
 
 
-
 def own_data_metrics(browser, url, dataset):
     """Your own data (issue 15), in fresh pages of the app at `url`: choosing a generated
     OWN_ROWS-row CSV (time to "Read.", longest main-thread task, the engine's memory), an epoch
     on it and on an OWN_SMALL_ROWS-row one, and switching to a gallery dataset already loaded."""
     import tempfile
     out = {"date": time.strftime("%Y-%m-%d %H:%M"), "chromium": browser.version, "rows": OWN_ROWS,
-           "small_rows": OWN_SMALL_ROWS, "big": [], "small": []}
+           "small_rows": OWN_SMALL_ROWS, "big": [], "small": [], "load": [os.getloadavg()[0]]}
     with tempfile.TemporaryDirectory(prefix="own-data-") as tmp:
         files = {}
         for kind, rows in (("big", OWN_ROWS), ("small", OWN_SMALL_ROWS)):
@@ -458,16 +495,20 @@ def own_data_metrics(browser, url, dataset):
                                        f"expected {f['pool_normal']:,} training + validation samples")
                 r["train"], r["val"], r["test"] = counts
                 r["epoch_ms"], r["epoch_wall_ms"] = step_epochs(page, OWN_EPOCHS)
+                r["run_epoch_ms"] = train_run(page, OWN_EPOCHS)
+                r["engine_epoch_ms"] = page.evaluate(ENGINE_EPOCHS, 2 * OWN_EPOCHS)
                 ctx.close()
                 out[kind].append(r)
                 log(f"  {kind} run {run + 1}: read {r['read_s']:.2f} s, longest task {r['longest_ms']:.0f} ms, "
                     f"memory {r['memory_ready_mib']:.0f} -> {r['memory_read_mib']:.0f} -> {r['memory_built_mib']:.0f} MiB, "
-                    f"epochs {r['epoch_ms']} ms")
+                    f"epochs stepped {r['epoch_ms']} ms, in a run {r['run_epoch_ms']} ms, "
+                    f"engine alone {[round(ms) for ms in r['engine_epoch_ms']]} ms")
     ctx, page = ready_page(browser, url)
     for key in ("gunpoint", "ecg5000"):  # each loaded once: from now on both are cached in the engine
         switch_dataset(page, key)
-    out["switch_ms"] = [switch_dataset(page, key) for key in ("gunpoint", "ecg5000") * 3][:SWITCHES]
+    out["switch_ms"] = [switch_dataset(page, key) for key in (("gunpoint", "ecg5000") * SWITCHES)[:SWITCHES]]
     ctx.close()
+    out["load"].append(os.getloadavg()[0])
     log(f"  switches {[round(t) for t in out['switch_ms']]} ms")
     return out
 
@@ -700,14 +741,21 @@ def own_data_figures(own):
     big, small = own["big"], own["small"]
     epoch_big = med(ms for r in big for ms in r["epoch_ms"])
     epoch_small = med(ms for r in small for ms in r["epoch_ms"])
+    run_big = med(ms for r in big for ms in r["run_epoch_ms"])
+    run_small = med(ms for r in small for ms in r["run_epoch_ms"])
+    engine_big = med(ms for r in big for ms in r["engine_epoch_ms"])
+    engine_small = med(ms for r in small for ms in r["engine_epoch_ms"])
     return {
         "own_read_s": med(r["read_s"] for r in big), "own_drawn_s": med(r["drawn_s"] for r in big),
         "own_longtask_ms": med(r["longest_ms"] for r in big),
-        "own_memory_ready_mib": med(r["memory_ready_mib"] for r in big),
-        "own_memory_read_mib": med(r["memory_read_mib"] for r in big),
-        "own_memory_built_mib": med(r["memory_built_mib"] for r in big),
+        "own_memory_ready_mib": max(r["memory_ready_mib"] for r in big),  # memory: the most any page took
+        "own_memory_read_mib": max(r["memory_read_mib"] for r in big),
+        "own_memory_built_mib": max(r["memory_built_mib"] for r in big),
         "own_build_s": med(r["build_s"] for r in big),
         "own_epoch_small_ms": epoch_small, "own_epoch_big_ms": epoch_big, "own_epoch_ratio": epoch_big / epoch_small,
+        "own_run_epoch_small_ms": run_small, "own_run_epoch_big_ms": run_big, "own_run_epoch_ratio": run_big / run_small,
+        "own_engine_epoch_small_ms": engine_small, "own_engine_epoch_big_ms": engine_big,
+        "own_engine_epoch_ratio": engine_big / engine_small,
         "own_switch_s": med(own["switch_ms"]) / 1000,
     }
 
@@ -722,13 +770,19 @@ def own_data_report(own):
         "own_read_s": f"choosing the {mb:.1f} MB file to \"Read.\" (s)",
         "own_drawn_s": "… to its preview drawn (s)",
         "own_longtask_ms": "longest main-thread task, choosing the file to its preview drawn (ms; median of pages)",
-        "own_memory_ready_mib": "engine memory (WebAssembly) once Ready (MiB)",
+        "own_memory_ready_mib": "engine memory (WebAssembly) once Ready (MiB; the most of the pages)",
         "own_memory_read_mib": "… after reading the file: its peak (MiB)",
         "own_memory_built_mib": "… after \"Train on this file\" built its model (MiB)",
         "own_build_s": "\"Train on this file\" to the model built and its charts filled (s)",
-        "own_epoch_small_ms": f"one epoch, {own['small_rows']:,}-row file: {samples(small)} (ms)",
-        "own_epoch_big_ms": f"one epoch, {rows:,}-row file: {samples(big)} (ms)",
-        "own_epoch_ratio": f"epoch time {rows // 1000}k / {own['small_rows'] // 1000}k rows (x; grows linearly)",
+        "own_epoch_small_ms": f"one epoch stepped, {own['small_rows']:,}-row file: {samples(small)} (ms)",
+        "own_epoch_big_ms": f"one epoch stepped, {rows:,}-row file: {samples(big)} (ms)",
+        "own_epoch_ratio": f"… epoch time {rows // 1000}k / {own['small_rows'] // 1000}k rows (x; grows linearly)",
+        "own_run_epoch_small_ms": f"one epoch in a Train run, {own['small_rows']:,}-row file (ms)",
+        "own_run_epoch_big_ms": f"one epoch in a Train run, {rows:,}-row file (ms)",
+        "own_run_epoch_ratio": f"… epoch time {rows // 1000}k / {own['small_rows'] // 1000}k rows (x; grows linearly)",
+        "own_engine_epoch_small_ms": f"one epoch, the engine alone (back to back), {own['small_rows']:,}-row file (ms)",
+        "own_engine_epoch_big_ms": f"one epoch, the engine alone (back to back), {rows:,}-row file (ms)",
+        "own_engine_epoch_ratio": f"… epoch time {rows // 1000}k / {own['small_rows'] // 1000}k rows (x; grows linearly)",
         "own_switch_s": "switching to a gallery dataset already loaded, ECG5000 ⇄ GunPoint (s)",
     }
     table = [("figure", "value", "budget")]
@@ -736,8 +790,19 @@ def own_data_report(own):
         v = f[key]
         value = f"{v:.0f}" if key.endswith(("_mib", "_ms")) and key != "own_longtask_ms" else f"{v:.2f}"
         table.append((label, "0" if key == "own_longtask_ms" and v == 0 else value, verdict(key, v)))
-    runs = lambda key, runs, fmt: ", ".join(fmt % r[key] for r in runs)  # noqa: E731
-    epochs = lambda runs, key: "; ".join(", ".join("%.0f" % ms for ms in r[key]) for r in runs)  # noqa: E731
+    def pages(runs, cell):  # one cell per page, " / " between pages
+        return " / ".join(cell(r) for r in runs)
+
+    def each(key, fmt="%.0f"):
+        return lambda r: " ".join(fmt % v for v in r[key]) if isinstance(r[key], list) else fmt % r[key]
+    memory = lambda r: "%.0f → %.0f → %.0f" % (r["memory_ready_mib"], r["memory_read_mib"], r["memory_built_mib"])  # noqa: E731
+    small_k, big_k = f"{own['small_rows'] // 1000}k", f"{rows // 1000}k"
+    detail = [("each page", f"{big_k}-row file", f"{small_k}-row file")] + [
+        (label, pages(big, cell), pages(small, cell)) for label, cell in (
+            ("to \"Read.\" (s)", each("read_s", "%.2f")), ("longest main-thread task (ms)", each("longest_ms")),
+            ("engine memory: Ready → read → built (MiB)", memory), ("epochs stepped (ms)", each("epoch_ms")),
+            ("a step's wall time, click to the chart (ms)", each("epoch_wall_ms")),
+            ("epochs in a Train run (ms)", each("run_epoch_ms")), ("the engine alone (ms)", each("engine_epoch_ms")))]
     return (
         f"\n## Your own data (issue 15)\n\n`python build.py bench --only own-data` (also part of the full run), "
         f"{own['date']}, {own['chromium']}. A generated CSV, made afresh at each run and seeded: {rows:,} lines in "
@@ -747,20 +812,23 @@ def own_data_report(own):
         f"the same way. Each is chosen in a fresh page (a cold visit; {len(big)} pages each, interleaved), by "
         "its path on disk as a picked file is; times are taken in the page, from the file input's change "
         "event. Then \"Train on this file\" (settings `train_size=100000`: the file's pool whole; the most "
-        "frequent class trains, as by default) and "
-        f"{len(big[0]['epoch_ms'])} epochs stepped one at a time, each the engine's own time (the page's \"ms "
-        "per epoch\"). Engine memory is the Pyodide worker's WebAssembly memory (static/engine-worker.mjs "
+        "frequent class trains, as by default), "
+        f"{len(big[0]['epoch_ms'])} epochs stepped one at a time, then a Train run of as many, then "
+        f"{len(big[0]['engine_epoch_ms'])} through the engine's command alone, back to back; each epoch's time is "
+        "the engine's own (the page's \"ms per epoch\"). Times are medians over the pages (epochs: over every "
+        "epoch of them). Engine memory is the Pyodide worker's WebAssembly memory (static/engine-worker.mjs "
         "engineMemoryBytes); it only grows, so after a step it is the peak so far. Switching: a Ready page "
         f"loads GunPoint and ECG5000 once, then switches between them {len(own['switch_ms'])} times, each "
         "from the dataset control's change to the next frame after the new model's charts are filled.\n\n"
-        + md_table(table) + "\n\n"
-        f"Runs: read {runs('read_s', big, '%.2f')} s; longest task {runs('longest_ms', big, '%.0f')} ms; "
-        f"memory after reading {runs('memory_read_mib', big, '%.0f')} MiB; epochs (ms, per page) "
-        f"{rows // 1000}k {epochs(big, 'epoch_ms')}, {own['small_rows'] // 1000}k {epochs(small, 'epoch_ms')}; "
-        f"a step's wall time (click to the chart, ms) {rows // 1000}k {epochs(big, 'epoch_wall_ms')}, "
-        f"{own['small_rows'] // 1000}k {epochs(small, 'epoch_wall_ms')}; "
-        f"switches {', '.join('%.0f' % t for t in own['switch_ms'])} ms. The {own['small_rows']:,}-line file read "
-        f"in {runs('read_s', small, '%.2f')} s.\n")
+        + md_table(table) + "\n\n" + md_table(detail) + "\n\n"
+        f"Switches: {', '.join('%.0f' % t for t in own['switch_ms'])} ms. The machine's load average (1 min) at "
+        f"the start and the end: {' and '.join('%.1f' % x for x in own.get('load', []))}.\n\n"
+        "In the page an epoch carries a cost that does not grow with the rows: a stepped epoch starts after the "
+        "engine sat idle, while the page answers the click on the other core, and a Train run's epochs share the "
+        "cores with the page drawing the last one's loss and charts. Measured apart (2026-11-30, through the "
+        "engine's commands in a page of the 10,000-row file; medians of 8 epochs, twice), an epoch took 25-31 ms "
+        "back to back, 39-56 ms after 250 ms idle, 49-55 ms beside 40 ms of main-thread work. ~20 ms an epoch hide in a "
+        "100,000-row epoch and not in a 10,000-row one; the engine alone shows how its own work grows.\n")
 
 
 def md_table(rows):
