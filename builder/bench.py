@@ -823,12 +823,18 @@ def own_data_report(own):
         + md_table(table) + "\n\n" + md_table(detail) + "\n\n"
         f"Switches: {', '.join('%.0f' % t for t in own['switch_ms'])} ms. The machine's load average (1 min) at "
         f"the start and the end: {' and '.join('%.1f' % x for x in own.get('load', []))}.\n\n"
-        "In the page an epoch carries a cost that does not grow with the rows: a stepped epoch starts after the "
-        "engine sat idle, while the page answers the click on the other core, and a Train run's epochs share the "
-        "cores with the page drawing the last one's loss and charts. Measured apart (2026-11-30, through the "
-        "engine's commands in a page of the 10,000-row file; medians of 8 epochs, twice), an epoch took 25-31 ms "
-        "back to back, 39-56 ms after 250 ms idle, 49-55 ms beside 40 ms of main-thread work. ~20 ms an epoch hide in a "
-        "100,000-row epoch and not in a 10,000-row one; the engine alone shows how its own work grows.\n")
+        "In the page an epoch shares the two cores with the page's own work, which does not grow in step with the "
+        "epoch's rows: a stepped epoch starts after the engine sat idle, while the page answers the click, and a "
+        "Train run's epochs run while the page draws the last one's loss and charts. Measured "
+        "apart (2026-11-30, through the engine's commands in a page of the 10,000-row file; medians of 8 epochs, "
+        "twice), an epoch took 25-31 ms back to back, 39-56 ms after 250 ms idle, 49-55 ms beside 40 ms of "
+        "main-thread work. In this run the page added to the engine's own median epoch "
+        + ", ".join(f"{how} {f[key + size] - f['own_engine_epoch' + size]:+.0f} ms "
+                    f"({(f[key + size] / f['own_engine_epoch' + size] - 1) * 100:+.0f}%) at {label}"
+                    for how, key in (("stepped", "own_epoch"), ("in a run", "own_run_epoch"))
+                    for size, label in (("_small_ms", f"{own['small_rows'] // 1000}k"), ("_big_ms", f"{rows // 1000}k")))
+        + ": more, for its size, to the small epoch, so the ratios in the page read low; the engine alone shows "
+        "how its own work grows.\n")
 
 
 def md_table(rows):
