@@ -119,6 +119,9 @@ self.engineLibraries = async () => ({
   linkedAhead,
 });
 self.enginePython = async (code) => (await ready).py.runPython(code);
+// For the benchmark: the size of Python's WebAssembly memory in bytes. It only grows, so after a
+// command it is the most that command (and all before it) needed (docs/bench.md, your own data).
+self.engineMemoryBytes = async () => (await ready).py._module.HEAP8.length;
 
 // Warm visits restore Python, NumPy imported, from a memory snapshot (pyodide-fast-paths.mjs) instead
 // of booting it, unpacking NumPy and importing it. The snapshot is made once per build, in a worker
@@ -251,18 +254,37 @@ const ready = (async () => {
   return { py, commands: engine.__dict__ };
 })();
 
+// A file argument comes as the File (a Blob: static/userdata.js) and is read here, off the page's
+// thread, into the Uint8Array the command takes. A file that cannot be read (changed or removed
+// since it was chosen) is the command's error reply, as the page's own reading said it; the engine
+// lives on.
+const readFiles = async (args) => {
+  try {
+    return [await Promise.all(args.map(async (a) => a instanceof Blob ? new Uint8Array(await a.arrayBuffer()) : a)), null];
+  } catch (e) {
+    const file = args.find((a) => a instanceof Blob);
+    const error = (file.name ? file.name + ": " : "") + "the file could not be read (" + (e && e.message || e) + ")";
+    return [null, JSON.stringify({ error })];
+  }
+};
+
 const run = async (name, args) => {
   const { commands } = await ready;
   const fn = commands.get(name);
   if (typeof fn !== "function") throw new Error("the engine has no command " + name);
   try {
-    return await fn(...args);
+    const [read, failed] = await readFiles(args);
+    return failed || await fn(...read);
   } finally {
     fn.destroy();
   }
 };
 
 // The start-up commands, one after another, each reply kept for the page's first identical call.
+// Only a start-up command's call is looked up: another's arguments may be a file's bytes, whose
+// JSON text (a Uint8Array's is {"0":..,"1":..}) outgrew V8's longest string for a 62 MB file,
+// after 18 s, and failed the worker.
+const STARTUP_NAMES = new Set(STARTUP.map(([name]) => name));
 const key = (name, args) => name + " " + JSON.stringify(args);
 const startup = new Map();
 STARTUP.reduce((previous, [name, ...args]) => {
@@ -305,8 +327,8 @@ let queue = Promise.resolve();
 let lastCommand = performance.now();
 self.onmessage = ({ data: { id, name, args } }) => {
   lastCommand = performance.now();
-  const k = key(name, args);
-  const kept = startup.get(k);
+  const k = STARTUP_NAMES.has(name) ? key(name, args) : null;
+  const kept = k !== null && startup.get(k);
   startup.delete(k);
   const reply = queue.then(() => {
     self.postMessage({ id, running: true });  // the page's time-out for it starts now

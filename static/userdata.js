@@ -1,5 +1,8 @@
-// Your own data file, for the UI thread: the file's bytes go from the browser's file APIs to the
-// engine (its command inspect_file) without passing through MicroPython, whose heap is small.
+// Your own data file, for the UI thread: a chosen or dropped file goes to the engine (its command
+// inspect_file) as the File itself, and the engine's worker reads it (static/engine-worker.mjs):
+// its bytes never pass through MicroPython, whose heap is small, nor through this thread. (Read
+// here and copied to the worker, a 62 MB file's bytes took main-thread tasks of 140-200 ms;
+// docs/bench.md, your own data.) Pasted text goes as its UTF-8 bytes.
 // Every call resolves (never rejects: app/main.py's MicroPython would wait for good) to the
 // engine's reply text, or a JSON error.
 (() => {
@@ -11,16 +14,17 @@
 
   window.userData = {
     // Read the file chosen in input `inputId` (or the one dropped last, or the text pasted in
-    // textarea `pasteId`, as `source` says: "pick", "drop", "paste") and hand its bytes to the
-    // engine; "again": the file the engine read last, with other options.
+    // textarea `pasteId`, as `source` says: "pick", "drop", "paste") and hand it to the engine;
+    // "again": the file the engine read last, with other options.
     async inspect(engine, source, inputId, pasteId, chosenJson, maxBytes) {
-      let name, bytes;
+      let name, bytes;  // bytes: a Uint8Array, or the File (a Blob) the worker reads
       if (source === "again") return engine.inspect_file("", null, chosenJson);  // the engine kept it
       try {
         if (source === "paste") {
           const text = document.getElementById(pasteId).value;
           name = "pasted text";
           bytes = new TextEncoder().encode(text);
+          if (bytes.length > maxBytes) return error(name, tooBig(name, bytes.length, maxBytes));
         } else {
           let file = dropped;
           if (source === "pick") {
@@ -32,9 +36,8 @@
           if (!file) return error("", "No file was chosen.");
           name = file.name;
           if (file.size > maxBytes) return error(name, tooBig(name, file.size, maxBytes) + " (nothing was read)");
-          bytes = new Uint8Array(await file.arrayBuffer());
+          bytes = file;
         }
-        if (bytes.length > maxBytes) return error(name, tooBig(name, bytes.length, maxBytes));
       } catch (e) {
         return error(name || "", (name ? name + ": " : "") + "the file could not be read (" + (e && e.message || e) + ")");
       }
