@@ -558,7 +558,8 @@ def main(argv):
     parser.add_argument("--runs", type=int, default=5, help="training runs per engine (median reported)")
     parser.add_argument("--no-lighthouse", action="store_true")
     parser.add_argument("--training-only", action="store_true", help="only the training-speed comparison")
-    parser.add_argument("--only", choices=["own-data"], help="only these rows (own-data: your own data, issue 15), "
+    parser.add_argument("--only", choices=["own-data", "baselines"], help="only these rows (own-data: your own data, "
+                        "issue 15; baselines: scikit-learn's detectors, issue 16), "
                         "written into docs/bench.md beside the other figures of the last full run (docs/bench.json)")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -567,8 +568,8 @@ def main(argv):
 
     with open(os.path.join(DIST, "data", "ecg5000.bin"), "rb") as f:
         dataset = pack.from_bytes(f.read())
-    if args.only == "own-data":
-        return only_own_data(dataset)
+    if args.only:
+        return only(args.only, dataset)
     ensure_bench_modules()
     make_site(dataset)
     counter = Counter()
@@ -598,6 +599,9 @@ def main(argv):
             results["app"]["load_history_ms"], results["app"]["load_history_runs"] = statistics.median(loads), loads
             log("Chromium: your own data (a generated CSV; gallery switches)")
             results["own_data"] = own_data_metrics(browser, base + "app/", dataset)
+            log("Chromium: scikit-learn's baselines (cold and warm)")
+            from builder import bench_baselines  # it uses this module's helpers
+            results["baselines"] = bench_baselines.baseline_metrics(browser, base + "app/")
         browser.close()
     if not (args.no_lighthouse or args.training_only):
         log("Lighthouse (desktop preset), 3 runs")
@@ -617,9 +621,9 @@ def main(argv):
     return 0
 
 
-def only_own_data(dataset):
-    """`--only own-data`: measure those rows against dist/ and rewrite docs/bench.md with them and
-    the rest of the last full run's results, as docs/bench.json keeps them."""
+def only(kind, dataset):
+    """`--only own-data|baselines`: measure those rows against dist/ and rewrite docs/bench.md with
+    them and the rest of the last full run's results, as docs/bench.json keeps them."""
     from playwright.sync_api import sync_playwright
     with open(os.path.join(DOCS, "bench.json")) as f:
         results = json.load(f)["results"]
@@ -627,12 +631,16 @@ def only_own_data(dataset):
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            log("Chromium: your own data (a generated CSV; gallery switches)")
-            own = own_data_metrics(browser, base, dataset)
+            if kind == "own-data":
+                log("Chromium: your own data (a generated CSV; gallery switches)")
+                results["own_data"] = own_data_metrics(browser, base, dataset)
+            else:
+                log("Chromium: scikit-learn's baselines (cold and warm)")
+                from builder import bench_baselines
+                results["baselines"] = bench_baselines.baseline_metrics(browser, base)
             browser.close()
     finally:
         srv.shutdown()
-    results["own_data"] = own
     report(results)
     return 0
 
@@ -725,12 +733,16 @@ def report(r):
         text += "\nLighthouse audits not passed: " + "; ".join(lh["failing_audits"]) + "\n"
     if r.get("own_data"):
         text += own_data_report(r["own_data"])
+    from builder import bench_baselines
+    if r.get("baselines"):
+        text += bench_baselines.report(r["baselines"])
     print("\n" + text)
     os.makedirs(DOCS, exist_ok=True)
     with open(os.path.join(DOCS, "bench.md"), "w") as fh:
         fh.write(text)
     with open(os.path.join(DOCS, "bench.json"), "w") as fh:
-        json.dump({"results": r, "figures": f, "own_data_figures": own_data_figures(r.get("own_data"))}, fh,
+        json.dump({"results": r, "figures": f, "own_data_figures": own_data_figures(r.get("own_data")),
+                   "baselines_figures": bench_baselines.figures(r.get("baselines"))}, fh,
                   indent=1, default=float)
 
 

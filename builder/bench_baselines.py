@@ -1,0 +1,122 @@
+"""Benchmark rows for scikit-learn's baselines (issue 16), measured in Chromium against dist/:
+
+    python build.py bench --only baselines      (also part of the full run)
+
+- Compare on the default ECG5000 experiment with scikit-learn not yet cached (a fresh browser
+  profile, the app's offline cache already installed): click to the five detectors' table, and
+  the longest main-thread task meanwhile. Then again after a reload (scikit-learn cached by the
+  service worker): the warm figure.
+- Each detector's fit + score time in the page against CPython's on the same experiment, as a
+  ratio (the same run of this machine: its speed drifts).
+- What a first visit downloads does not include scikit-learn: its wheels' bytes, all lazy.
+"""
+import json
+import os
+import statistics
+
+from builder import bench, runtime
+
+RUNS = 3
+TABLE_FULL = "document.querySelectorAll('#compare-rows tr').length === 6"
+WATCH_TASKS = """() => {
+    const w = window.__compare = {tasks: [], start: performance.now(), done: null};
+    w.watch = new PerformanceObserver((l) => { for (const e of l.getEntries()) w.tasks.push([e.startTime, e.duration]); });
+    w.watch.observe({type: 'longtask', buffered: false});
+}"""
+TIMES = """() => {
+    const w = window.__compare;
+    w.watch.disconnect();
+    const rows = [...document.querySelectorAll('#compare-rows tr')].map((r) => [r.dataset.detector, +r.dataset.ms]);
+    return {s: (w.done - w.start) / 1000, longest: Math.max(0, ...w.tasks.map((t) => t[1])), rows};
+}"""
+
+
+def compare_once(page):
+    page.evaluate(WATCH_TASKS)
+    page.click("#compare-run")
+    # timers, not per-frame polling (Playwright's polling showed up as long tasks under load)
+    page.wait_for_function(TABLE_FULL + " && (window.__compare.done = window.__compare.done || performance.now())",
+                           polling=100, timeout=180_000)
+    return page.evaluate(TIMES)
+
+
+def cpython_ms():
+    """Each detector's fit + score time in CPython on the default ECG5000 experiment (median of 3)."""
+    from data import pack
+    from models import baselines
+    from models.experiment import Experiment
+    with open(os.path.join(bench.DIST, "data", "ecg5000.bin"), "rb") as f:
+        exp = Experiment({}, pack.from_bytes(f.read()))
+    baselines.run(exp)  # scikit-learn imported, once
+    runs = [{r["name"]: r["fit_ms"] + r["score_ms"] for r in baselines.run(exp)} for _ in range(3)]
+    return {name: statistics.median(run[name] for run in runs) for name in runs[0]}
+
+
+def lazy_bytes():
+    """scikit-learn's wheels in dist/: their bytes, and whether a first visit would fetch any."""
+    with open(os.path.join(bench.DIST, "manifest.json")) as f:
+        manifest = json.load(f)["files"]
+    names = set(runtime.baseline_only_files())
+    entries = [e for e in manifest if os.path.basename(e["path"]) in names]
+    return {"bytes": sum(e["size"] for e in entries), "first_visit": any(e["first_visit"] for e in entries)}
+
+
+def baseline_metrics(browser, url):
+    cold, warm = [], []
+    for _ in range(RUNS):
+        ctx, page = bench.ready_page(browser, url)
+        try:
+            cold.append(compare_once(page))
+            page.reload()
+            page.wait_for_function(bench.READY_JS, polling=100, timeout=120_000)
+            page.wait_for_function(bench.TRAIN_DONE, polling=100, timeout=60_000)
+            page.wait_for_timeout(500)
+            warm.append(compare_once(page))
+        finally:
+            ctx.close()
+    return {"cold": cold, "warm": warm, "cpython_ms": cpython_ms(), "lazy": lazy_bytes()}
+
+
+def figures(b):
+    if not b:
+        return {}
+    med = statistics.median
+    out = {"baselines_cold_s": med(r["s"] for r in b["cold"]), "baselines_warm_s": med(r["s"] for r in b["warm"]),
+           "baselines_longtask_ms": max(r["longest"] for r in b["cold"] + b["warm"]),
+           "baselines_lazy_mb": b["lazy"]["bytes"] / 1e6, "baselines_first_visit": b["lazy"]["first_visit"]}
+    for name, ms in b["cpython_ms"].items():
+        page = med(dict(r["rows"])[name] for r in b["warm"])
+        out["baselines_%s_ratio" % name] = page / ms if ms else None
+        out["baselines_%s_ms" % name] = page
+    return out
+
+
+BUDGETS = {"baselines_cold_s": 8.0, "baselines_warm_s": 3.0, "baselines_longtask_ms": 50.0}
+
+
+def report(b):
+    """docs/bench.md's section on the baselines."""
+    from models import detectors
+    f = figures(b)
+    if not f:
+        return ""
+
+    def verdict(key):
+        if key in BUDGETS:
+            return ("meets" if f[key] <= BUDGETS[key] else "MISSES") + " ≤ %g" % BUDGETS[key]
+        return ""
+    rows = [("figure", "value", "budget"),
+            ("Compare on the default experiment, scikit-learn not cached: click to the five detectors' table (s)",
+             "%.2f" % f["baselines_cold_s"], verdict("baselines_cold_s")),
+            ("… again after a reload, scikit-learn cached (s)", "%.2f" % f["baselines_warm_s"], verdict("baselines_warm_s")),
+            ("longest main-thread task during both (ms; the most of %d pages)" % RUNS,
+             "%.0f" % f["baselines_longtask_ms"], verdict("baselines_longtask_ms")),
+            ("scikit-learn's wheels in dist/ (MB; downloaded on first use only)", "%.1f" % f["baselines_lazy_mb"],
+             "none on a first visit" if not f["baselines_first_visit"] else "MISSES: some are on a first visit")]
+    for d in detectors.DETECTORS:
+        rows.append(("%s: fit + score in the page (ms), and against CPython (x)" % d["label"],
+                     "%.0f ms, %.2fx" % (f["baselines_%s_ms" % d["name"]], f["baselines_%s_ratio" % d["name"]]), ""))
+    return ("\n## scikit-learn's baselines (issue 16)\n\n`python build.py bench --only baselines` (also part of "
+            "the full run): Compare on the default ECG5000 experiment (2,340 training, 260 validation, 500 test "
+            "heartbeats), medians of %d fresh profiles; the detectors' times are the warm runs'.\n\n" % RUNS
+            + bench.md_table(rows) + "\n")
