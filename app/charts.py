@@ -191,30 +191,29 @@ def detector_scale():
     return alt.Scale(domain=["Autoencoder"] + [d["label"] for d in DETECTORS], range=OKABE_ITO)
 
 
+def _detector_curves(source, x, x_title, y, y_title):
+    """One line per detector (the autoencoder's included), on a [0, 1] x [0, 1] square."""
+    return alt.Chart(alt.Data(name=source)).mark_line(interpolate="step-after", strokeWidth=2).encode(
+        x=alt.X(x + ":Q", title=x_title, scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y(y + ":Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("detector:N", title="Detector", scale=detector_scale(),
+                        legend=alt.Legend(columns=2, symbolType="stroke")),
+        tooltip=[alt.Tooltip("detector:N", title="Detector"), alt.Tooltip(x + ":Q", format=".3f"),
+                 alt.Tooltip(y + ":Q", format=".3f")])
+
+
 def compare_roc_chart():
     """ROC curves of the autoencoder and every baseline detector, overlaid (issue 16)."""
     diagonal = alt.Chart(alt.Data(values=[{"x": 0, "y": 0}, {"x": 1, "y": 1}])).mark_line(
         color="#999", strokeDash=[4, 4]).encode(x="x:Q", y="y:Q")
-    curves = alt.Chart(alt.Data(name="roc")).mark_line(interpolate="step-after", strokeWidth=2).encode(
-        x=alt.X("fpr:Q", title="False positive rate", scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("tpr:Q", title="True positive rate", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("detector:N", title="Detector", scale=detector_scale(),
-                        legend=alt.Legend(columns=2, symbolType="stroke")),
-        tooltip=[alt.Tooltip("detector:N", title="Detector"), alt.Tooltip("fpr:Q", format=".3f"),
-                 alt.Tooltip("tpr:Q", format=".3f")])
+    curves = _detector_curves("roc", "fpr", "False positive rate", "tpr", "True positive rate")
     return _base(diagonal + curves, "ROC of every detector", height=260)
 
 
 def compare_pr_chart():
     """Precision against recall of the autoencoder and every baseline detector, overlaid."""
-    curves = alt.Chart(alt.Data(name="pr")).mark_line(interpolate="step-after", strokeWidth=2).encode(
-        x=alt.X("recall:Q", title="Recall", scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("precision:Q", title="Precision", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("detector:N", title="Detector", scale=detector_scale(),
-                        legend=alt.Legend(columns=2, symbolType="stroke")),
-        tooltip=[alt.Tooltip("detector:N", title="Detector"), alt.Tooltip("recall:Q", format=".3f"),
-                 alt.Tooltip("precision:Q", format=".3f")])
-    return _base(curves, "Precision and recall of every detector", height=260)
+    return _base(_detector_curves("pr", "recall", "Recall", "precision", "Precision"),
+                 "Precision and recall of every detector", height=260)
 
 
 def all_specs(about):

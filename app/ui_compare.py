@@ -5,7 +5,6 @@
 # the training view); the detectors run again only when the samples or their settings change
 # (the engine keeps their results). A link with baselines=on runs the comparison when it opens.
 import asyncio
-import json
 
 from pyscript import window
 
