@@ -23,6 +23,17 @@ def shot(page, selector, name):
     print("wrote docs/screenshots/" + name)
 
 
+def trained_page(browser, url, link, width, scheme, epochs):
+    """A fresh page of `link`, Ready and trained `epochs` epochs (one Train run)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(url + "#" + link)
+    page.wait_for_function(READY, timeout=60_000)
+    page.click("#train")
+    page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === %d" % epochs, timeout=120_000)
+    return context, page
+
+
 def main():
     from playwright.sync_api import sync_playwright
     srv, url = server.start_in_background(DIST)
@@ -31,12 +42,8 @@ def main():
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for width, scheme in ((1440, "light"), (1440, "dark"), (390, "light")):
                 suffix = "-%d%s.png" % (width, "-dark" if scheme == "dark" else "")
-                context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-                page = context.new_page()
-                page.goto(url + "#dataset=bleeding&window=32&stride=2&encoder=32,8&latent=4&epochs=30")
-                page.wait_for_function(READY, timeout=60_000)
-                page.click("#train")
-                page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === 30", timeout=120_000)
+                context, page = trained_page(browser, url, "dataset=bleeding&window=32&stride=2&encoder=32,8"
+                                             "&latent=4&epochs=30", width, scheme, 30)
                 page.wait_for_timeout(1500)
                 shot(page, "#timeline-panel", "timeline" + suffix)
                 page.set_input_files("#data-file", SAMPLE_FILE)
@@ -45,12 +52,7 @@ def main():
                 shot(page, "#data-panel", "your-data-preview" + suffix)
                 context.close()
                 # the classical detectors beside the autoencoder, on the default experiment
-                context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-                page = context.new_page()
-                page.goto(url + "#baselines=on")
-                page.wait_for_function(READY, timeout=60_000)
-                page.click("#train")
-                page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === 20", timeout=120_000)
+                context, page = trained_page(browser, url, "baselines=on", width, scheme, 20)
                 page.wait_for_function("document.querySelectorAll('#compare-rows tr').length === 6"
                                        " && !document.querySelector('#compare-rows tr[data-detector=autoencoder]')"
                                        ".textContent.includes('–')", timeout=120_000)

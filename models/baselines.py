@@ -19,8 +19,8 @@ manual threshold is in reconstruction-error units, meaningless for another score
 scikit-learn is imported inside the functions: importing this module (or models.detectors) costs
 nothing until a comparison runs. n_jobs stays None (one job): the browser's worker has no threads.
 
-Time on the default ECG5000 experiment (2340 training, 260 validation, 500 test heartbeats of 140
-values), CPython 3.11, scikit-learn 1.6.1, one OpenBLAS and one OpenMP thread (models/__init__.py),
+Time on the default ECG5000 experiment (2340 training, 260 validation, 500 test heartbeats),
+CPython 3.11, scikit-learn 1.6.1, one OpenBLAS and one OpenMP thread (models/__init__.py),
 on a shared 2-core machine; median of 7 warm runs, in ms:
     detector            fit   score (validation + test)
     kNN (k 5)           0.4   17
