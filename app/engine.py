@@ -98,38 +98,27 @@ async def load_numpy():
 @async_command
 async def load_baselines():
     """scikit-learn and what it needs (scipy, joblib, threadpoolctl, openblas), on first use only
-    (never on a first visit: builder/dist.py keeps their files lazy). Pyodide checks each file
-    against the sha256 of its lock; a failed or tampered download is said, and the rest of the app
-    works on. (No progress messages: the page's progress events belong to training epochs, which
-    may run meanwhile; the page shows an indeterminate bar.)"""
+    (never on a first visit: builder/dist.py keeps their files lazy): installed by the worker's fast
+    path (static/pyodide-fast-paths.mjs installPackages) when it runs, else by pyodide.loadPackage.
+    Each file is checked against the sha256 of Pyodide's lock; a failed or tampered download is
+    said, and the rest of the app works on. (No progress messages: the page's progress events
+    belong to training epochs, which may run meanwhile; the page shows an indeterminate bar.)"""
     t = time.perf_counter()
     try:
         import sklearn  # noqa: F401  (loaded before; always in CPython)
         return _reply({"ok": True, "ms": 0.0, "loaded": []})
     except ImportError:
         pass
-    import pyodide_js
-    from pyodide.ffi import create_proxy, to_js
+    from pyodide.ffi import to_js
     problems, loaded = [], []
-
-    def on_message(text):
-        text = str(text)
-        if text.startswith("Loaded "):
-            loaded.extend(name.strip() for name in text[len("Loaded "):].split(","))
-
-    def on_error(text):
-        text = str(text).strip()
-        if text and not text.endswith(":"):  # Pyodide says "The following error occurred…:" first
-            problems.append(text)
-    callbacks = [create_proxy(on_message), create_proxy(on_error)]
-    try:
-        await pyodide_js.loadPackage(to_js(["scikit-learn"]), to_js(
-            {"messageCallback": callbacks[0], "errorCallback": callbacks[1]}, dict_converter=_js_object))
-    except Exception as e:  # a rejected load: said below, with what Pyodide reported
-        problems.append(str(e))
-    finally:
-        for c in callbacks:
-            c.destroy()
+    install = globals().get("install_packages")  # static/engine-worker.mjs, with its fast paths
+    if install is not None:
+        try:
+            loaded = list((await install(to_js(["scikit-learn"]))).to_py())
+        except Exception as e:  # a failed or tampered download: said below; nothing was installed
+            problems.append(str(e).removeprefix("Error: "))
+    else:
+        await _load_package("scikit-learn", loaded, problems)
     try:
         import sklearn  # noqa: F401,F811
     except ImportError as e:
@@ -137,6 +126,32 @@ async def load_baselines():
         raise OSError("scikit-learn could not be loaded (%s; not loaded: %s)"
                       % ("; ".join(problems[-3:]) or e, ", ".join(missing))) from None
     return _reply({"ok": True, "ms": (time.perf_counter() - t) * 1000, "loaded": loaded})
+
+
+async def _load_package(name, loaded, problems):
+    """pyodide.loadPackage(name), adding the packages it loaded to `loaded` and what it reported
+    wrong to `problems`."""
+    import pyodide_js
+    from pyodide.ffi import create_proxy, to_js
+
+    def on_message(text):
+        text = str(text)
+        if text.startswith("Loaded "):
+            loaded.extend(package.strip() for package in text[len("Loaded "):].split(","))
+
+    def on_error(text):
+        text = str(text).strip()
+        if text and not text.endswith(":"):  # Pyodide says "The following error occurred…:" first
+            problems.append(text)
+    callbacks = [create_proxy(on_message), create_proxy(on_error)]
+    try:
+        await pyodide_js.loadPackage(to_js([name]), to_js(
+            {"messageCallback": callbacks[0], "errorCallback": callbacks[1]}, dict_converter=_js_object))
+    except Exception as e:  # a rejected load: said by the caller, with what Pyodide reported
+        problems.append(str(e))
+    finally:
+        for c in callbacks:
+            c.destroy()
 
 
 def _js_object(pairs):

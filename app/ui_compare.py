@@ -34,7 +34,7 @@ async def run():
     refresh_buttons()
     try:
         if not compare["loaded"]:
-            _status("Loading scikit-learn in the background (the first time only)…")
+            _status("Loading scikit-learn (once per visit; downloaded only the first time)…")
             el("compare-progress").hidden = False
             try:
                 reply = await call_json("load_baselines")

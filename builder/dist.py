@@ -9,7 +9,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import time
 import zipfile
@@ -200,12 +199,14 @@ def add_dataset_about(files):
 
 
 def add_bytecode(files, engine, log):
-    """Swap Pyodide's standard library and NumPy for bytecode-compiled copies (the lock gets the
-    new NumPy's sha256, which Pyodide checks), and pack the engine's files with their bytecode
+    """Swap Pyodide's standard library, NumPy and scikit-learn's wheels (with SciPy's, joblib's,
+    threadpoolctl's and OpenBLAS's) for bytecode-compiled copies, their entries stored (the lock
+    gets each new file's sha256, which Pyodide checks): importing scikit-learn's detectors compiled
+    ~1,000 modules in the worker, 2 s of a warm Compare's 3. And pack the engine's files with their bytecode
     into engine.zip: the worker (static/engine-worker.mjs) fetches that one file as it starts,
     where one request per module cost about 0.3 s through the service worker."""
     lock = runtime.pyodide_lock()
-    compiled = {lock["packages"][p]["file_name"]: p for p in runtime.ENGINE_PACKAGES}
+    compiled = runtime.package_files(runtime.ENGINE_PACKAGES + runtime.BASELINE_PACKAGES)
     out = bytecode.compile_for_browser(
         files["pyodide/python_stdlib.zip"], {n: files[f"pyodide/{n}"] for n in compiled}, engine, log)
     for name, package in compiled.items():
@@ -349,21 +350,31 @@ def wire_size(entry):
     return entry.get("br_size") or entry.get("gzip_size") or entry["size"]
 
 
-def _encoded_cache(sha, ext):
-    return os.path.join(CACHE, "gz", sha + ext)
+# Brotli's quality: the highest for what a first visit downloads; for scikit-learn's wheels, only
+# fetched when someone first compares (builder/runtime.baseline_only_files), a quicker one: 70 MB
+# at quality 11 took 2 minutes of every clean build, for 2 MB (of 16) less to download once.
+BROTLI_QUALITY, LAZY_BROTLI_QUALITY = 11, 5
+
+
+def _encoded_cache(entry, ext):
+    name = entry["sha256"] + ext
+    if ext == ".br" and is_lazy(entry["path"]):
+        name = "%s.q%d%s" % (entry["sha256"], LAZY_BROTLI_QUALITY, ext)
+    return os.path.join(CACHE, "gz", name)
 
 
 def _brotli_cached(entries, log):
     """Brotli at quality 11 is slow (about 30 s for Pyodide's 10 MB of WebAssembly), so every
     missing one is made in one Node run, in parallel, and kept by content hash."""
-    todo = [e for e in entries if not os.path.exists(_encoded_cache(e["sha256"], ".br"))]
+    todo = [e for e in entries if not os.path.exists(_encoded_cache(e, ".br"))]
     if not todo:
         return
-    log(f"brotli-compressing {len(todo)} files (quality 11; cached by content)")
+    log(f"brotli-compressing {len(todo)} files (cached by content)")
     os.makedirs(os.path.join(CACHE, "gz"), exist_ok=True)
     job = os.path.join(CACHE, "gz", "brotli-job.json")
     with open(job, "w") as f:
-        json.dump([[os.path.join(DIST, e["path"]), _encoded_cache(e["sha256"], ".br")] for e in todo], f)
+        json.dump([[os.path.join(DIST, e["path"]), _encoded_cache(e, ".br"),
+                    LAZY_BROTLI_QUALITY if is_lazy(e["path"]) else BROTLI_QUALITY] for e in todo], f)
     subprocess.run(["node", os.path.join(ROOT, "builder", "brotli.mjs"), job], check=True)
 
 
@@ -376,7 +387,7 @@ def _place_encoded(entry, ext, wanted):
         if os.path.exists(dest):
             os.remove(dest)
         return None
-    cache = _encoded_cache(entry["sha256"], ext)
+    cache = _encoded_cache(entry, ext)
     if not os.path.exists(cache):  # gzip is quick enough to make here
         os.makedirs(os.path.dirname(cache), exist_ok=True)
         with open(path, "rb") as f:

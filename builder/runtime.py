@@ -80,6 +80,12 @@ def wanted_files(names):
     return out
 
 
+def package_files(names):
+    """{file name: package name} for packages and everything they depend on."""
+    pkgs = pyodide_lock()["packages"]
+    return {pkgs[p]["file_name"]: p for p in pkgs if pkgs[p]["file_name"] in wanted_files(names)}
+
+
 @functools.lru_cache(maxsize=1)
 def baseline_only_files():
     """The wheels only the baselines load (not the engine's start-up ones)."""

@@ -112,6 +112,28 @@ const installNumpy = async (py) => {
   await paths.installNumpy(py, await downloadNumpy(), { restored: py.numpyRestored, linked: linkedAhead });
 };
 
+// A wheel for the baselines (pyodide-fast-paths.mjs installPackages): from the offline cache when
+// the service worker kept it, read here directly and checked against the lock's sha256 (through the
+// service worker, with the browser checking its integrity, scikit-learn's took twice as long); else
+// downloaded with that integrity, which the browser checks. A cached copy that fails the check
+// (the service worker keeps what the network gave) is dropped and downloaded again.
+const checkedWheel = async (fileName, sha256hex) => {
+  const href = url("pyodide/" + fileName);
+  const kept = await self.caches?.match(href).catch(() => null);
+  if (kept) {
+    const wheel = new Uint8Array(await kept.arrayBuffer());
+    if (await sha256(wheel) === sha256hex) return wheel;
+    for (const name of await caches.keys()) await (await caches.open(name)).delete(href);
+  }
+  const integrity = "sha256-" + btoa(String.fromCharCode(...sha256hex.match(/../g).map((hex) => parseInt(hex, 16))));
+  try {
+    return await bytes("pyodide/" + fileName, { integrity });
+  } catch (e) {  // the browser's words for a failed integrity check are only "Failed to fetch"
+    throw e.message.startsWith("could not download") ? e
+      : new Error("could not download " + fileName + ", or it does not match its sha256 (" + e.message + ")");
+  }
+};
+
 // For tests: the extension modules loaded, and those linked ahead of their import; and the value of
 // some Python run in the engine.
 self.engineLibraries = async () => ({
@@ -248,6 +270,13 @@ const ready = (async () => {
   // Imported, so from its bytecode: compiling its source took ~0.1 s on a warm visit.
   const engine = py.pyimport("app.engine");
   engine.install_numpy = installOnce;
+  // With the fast paths, the baselines' packages install by hand (app/engine.py load_baselines);
+  // else through pyodide.loadPackage.
+  const paths = await fast;
+  if (paths) {
+    engine.install_packages = async (names) =>
+      paths.installPackages(py, Array.from(names), { lock: await lock, read: checkedWheel });
+  }
   // how far a long epoch has got, while Python holds this thread (app/engine.py train_epoch)
   engine.post_progress = (step, steps) => self.postMessage({ progress: step + "/" + steps });
   mark("engine code loaded");

@@ -1,9 +1,10 @@
-// The engine's fast start-up paths, and the one place that uses Pyodide's private internals. They
-// were written for (and are tested with) the Pyodide and the NumPy wheel engine.json names, which
-// the build takes from package.json and pyodide-lock.json (the wheel as the build rewrites it:
+// The engine's fast paths, and the one place that uses Pyodide's private internals. They were
+// written for (and are tested with) the Pyodide and the NumPy wheel engine.json names, which
+// the build takes from package.json and pyodide-lock.json (the wheels as the build rewrites them:
 // bytecode, stored entries), and each relies on something Pyodide does not promise to keep:
-//   - NumPy unpacked from its wheel by our zip reader (numpy-wheel.mjs), in place of
-//     pyodide.loadPackage: its layout (stored entries) and file list (STARTUP_LIBRARIES);
+//   - NumPy, and later scikit-learn's packages, unpacked from their wheels by our zip reader
+//     (numpy-wheel.mjs) in place of pyodide.loadPackage: their layout (stored entries), NumPy's
+//     file list (STARTUP_LIBRARIES), where Pyodide puts shared libraries, pyodide.loadedPackages;
 //   - NumPy's start-up extension modules compiled while Python boots and linked before
 //     `import numpy`: Emscripten's LDSO, preloadedWasm, loadDynamicLibrary, and the 5th argument
 //     (a handle) of loadWebAssemblyModule;
@@ -13,7 +14,8 @@
 // fastPaths() checks the running Pyodide's version and the NumPy wheel pyodide-lock.json lists
 // (file name and sha256) against engine.json, and gives these paths only when they match; else it
 // says why (a console warning and an engine mark) and gives null, and the engine boots the plain
-// way: loadPyodide, pyodide.loadPackage("numpy"), no snapshot made or restored.
+// way: loadPyodide, pyodide.loadPackage("numpy"), no snapshot made or restored, and
+// pyodide.loadPackage("scikit-learn") for the baselines.
 
 import { storedZipEntries, writeTree } from "./numpy-wheel.mjs";
 
@@ -37,6 +39,15 @@ export const mismatch = (built, version, lock) => {
 };
 
 const sitePackages = (py) => py.runPython("import site; site.getsitepackages()[0]");
+const DYNLIB_FOLDER = "/usr/lib";  // where Pyodide's loader puts shared libraries (install_dir "dynlib")
+
+// After files were written under `site`, each import finder there looks again.
+// importlib.invalidate_caches() did that too, but imported importlib.metadata on the way (email,
+// zipfile, csv...): 0.2 to 0.4 s.
+const lookAgain = (py, site) => py.runPython(`import sys
+for path, finder in list(sys.path_importer_cache.items()):
+    if path.startswith(${JSON.stringify(site)}) and hasattr(finder, "invalidate_caches"):
+        finder.invalidate_caches()`);
 
 // The fast paths if they fit this runtime (see mismatch), else null, having said why. mark(what)
 // records an engine milestone.
@@ -65,12 +76,7 @@ export const fastPaths = ({ built, version, lock, mark = () => {} }) => {
     installNumpy: async (py, { files, compiling }, { restored, linked = [] }) => {
       const site = sitePackages(py);
       writeTree(py, site, files);
-      // Each import finder under site-packages looks again: importlib.invalidate_caches() did
-      // that too, but imported importlib.metadata on the way (email, zipfile, csv...): 0.2 to 0.4 s.
-      py.runPython(`import sys
-for path, finder in list(sys.path_importer_cache.items()):
-    if path.startswith(${JSON.stringify(site)}) and hasattr(finder, "invalidate_caches"):
-        finder.invalidate_caches()`);
+      lookAgain(py, site);
       py.loadedPackages.numpy = "default channel";  // so a later loadPackage (baselines) skips it
       mark("NumPy unpacked");
       if (restored) return;
@@ -79,6 +85,54 @@ for path, finder in list(sys.path_importer_cache.items()):
         linked.push(site + "/" + name);
       }
       mark("NumPy linked");
+    },
+
+    // Installs packages of Pyodide's lock (names, with what they depend on, but not what is
+    // installed already) in place of pyodide.loadPackage: scikit-learn's, for the baselines.
+    // read(fileName, sha256) resolves to a wheel's bytes, checked. Each wheel's extension modules
+    // compile off the worker's thread as it arrives; once every wheel is in, all are unpacked and
+    // linked as Pyodide's loader links them (shared libraries first, each one also known by its
+    // file name), and Python's import finders look again. Nothing is installed unless every wheel
+    // came. Resolves to the names of the packages installed. (loadPackage took 2 s for
+    // scikit-learn from the offline cache: its checked fetches through the service worker,
+    // unzipping in Python, and compiling each library in turn; this takes ~0.6 s.)
+    installPackages: async (py, names, { lock, read }) => {
+      const wanted = [], todo = [...names];
+      while (todo.length) {
+        const name = todo.pop();
+        if (wanted.includes(name) || py.loadedPackages[name]) continue;
+        if (!lock.packages[name]) throw new Error("Pyodide's lock has no package " + name);
+        wanted.push(name);
+        todo.push(...lock.packages[name].depends);
+      }
+      const folders = { site: sitePackages(py), dynlib: DYNLIB_FOLDER };
+      const wheels = await Promise.all(wanted.map(async (name) => {
+        const { file_name: fileName, sha256, install_dir: where, package_type: type } = lock.packages[name];
+        if (!folders[where]) throw new Error(name + " installs into " + where + ", which this loader does not know");
+        const files = storedZipEntries(await read(fileName, sha256), fileName);
+        const compiling = Object.keys(files).filter((path) => path.endsWith(".so"))
+          .map((path) => [folders[where] + "/" + path, WebAssembly.compile(files[path])]);
+        compiling.forEach(([, module]) => module.catch(() => {}));  // awaited below, unless another wheel failed
+        return { name, files, folder: folders[where], shared: type === "shared_library", compiling };
+      }));
+      // A library's bytes go to the compiler only: in the file system an empty file stands for it,
+      // for import to find, as it is linked already (Emscripten's dlopen looks it up by path).
+      // That saves copying 45 MB, and as much memory.
+      for (const { files, folder, compiling } of wheels) {
+        for (const [path] of compiling) files[path.slice(folder.length + 1)] = new Uint8Array(0);
+        writeTree(py, folder, files);
+      }
+      wheels.sort((a, b) => b.shared - a.shared);
+      const M = py._module;
+      for (const { compiling } of wheels) {
+        for (const [path, module] of compiling) {
+          linkLibrary(M, path, await module);
+          M.LDSO.loadedLibsByName[path.slice(path.lastIndexOf("/") + 1)] ||= M.LDSO.loadedLibsByName[path];
+        }
+      }
+      lookAgain(py, folders.site);
+      for (const { name } of wheels) py.loadedPackages[name] = "default channel";
+      return wheels.map(({ name }) => name);
     },
 
     // Boots Python restored from the snapshot read() resolves to ({snapshot, layout, intact}, see

@@ -27,7 +27,7 @@ test("on the Pyodide and NumPy wheel they were built for, the fast paths are giv
   assert.equal(mismatch(built, "9.8.7", lock), "");
   const { paths, marks, warnings } = check(t, built, "9.8.7", lock);
   assert.deepEqual([marks, warnings], [[], []]);
-  assert.deepEqual(Object.keys(paths).sort(), ["installNumpy", "makeSnapshot", "numpyWheel", "readNumpy", "restore"]);
+  assert.deepEqual(Object.keys(paths).sort(), ["installNumpy", "installPackages", "makeSnapshot", "numpyWheel", "readNumpy", "restore"]);
   // the wheel downloads with the integrity Pyodide would ask for: the same sha256, in base64
   assert.deepEqual(paths.numpyWheel, { fileName: "numpy-1.2.3-x.whl",
                                        integrity: "sha256-" + Buffer.from(SHA256, "hex").toString("base64") });

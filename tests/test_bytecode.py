@@ -64,9 +64,17 @@ def test_numpy_wheel_is_bytecode_without_development_files_and_its_record_is_tru
 def test_served_lock_carries_the_compiled_wheels_hash():
     """Pyodide checks each package against the lock's sha256 (subresource integrity)."""
     lock = json.load(open(os.path.join(PYODIDE, "pyodide-lock.json")))
-    assert lock["packages"]["numpy"]["sha256"] == runtime.sha256_file(numpy_wheel())
     official = runtime.pyodide_lock()["packages"]
-    assert lock["packages"]["scipy"] == official["scipy"]  # wheels loaded as they come keep theirs
+    compiled = runtime.package_files(runtime.ENGINE_PACKAGES + runtime.BASELINE_PACKAGES)
+    assert set(compiled.values()) == {"numpy", "scipy", "scikit-learn", "joblib", "threadpoolctl", "openblas"}
+    for name, package in compiled.items():
+        served = lock["packages"][package]
+        assert served["sha256"] == runtime.sha256_file(os.path.join(PYODIDE, name))
+        assert {**served, "sha256": None} == {**official[package], "sha256": None}  # only the hash differs
+        with zipfile.ZipFile(os.path.join(PYODIDE, name)) as z:  # stored: the worker's zip reader takes them
+            assert all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist()), name
+            assert not [n for n in z.namelist() if n.endswith(".py")], name  # bytecode only
+    assert lock["packages"]["pandas"] == official["pandas"]  # what the app does not load is as it comes
 
 
 @pytest.mark.needs_node_modules

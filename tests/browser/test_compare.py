@@ -136,6 +136,36 @@ def test_a_failed_or_tampered_download_of_scikit_learn_is_said_and_training_work
     context.close()
 
 
+CACHED_WHEEL = """async (tamper) => {
+    const name = (await caches.keys()).find((k) => k.startsWith('anomaly-explorer-'));
+    const cache = await caches.open(name);
+    const key = (await cache.keys()).find((r) => r.url.includes('/pyodide/scikit_learn-'));
+    if (tamper) await cache.put(key, new Response('not a wheel'));
+    const bytes = new Uint8Array(await (await cache.match(key)).arrayBuffer());
+    return [key.url, bytes.length];
+}"""
+
+
+def test_a_damaged_copy_of_scikit_learn_in_the_offline_cache_is_downloaded_again(browser, base_url):
+    context = browser.new_context()
+    page, watch = open_in(context, base_url + "#encoder=16&latent=3&train_size=500&epochs=1")
+    wait_ready(page)
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+    assert len(compare(page)) == len(detectors.DETECTORS) + 1
+    href, size = page.evaluate(CACHED_WHEEL, False)
+    assert page.evaluate(CACHED_WHEEL, True) == [href, len("not a wheel")]
+    page.goto("about:blank")  # a later visit (a reload would compare at once: the link says baselines=on)
+    page.goto(base_url + "#encoder=16&latent=3&train_size=500&epochs=1")
+    wait_ready(page)
+    before = len(watch.requests)
+    shown = compare(page)
+    assert len(shown) == len(detectors.DETECTORS) + 1 and all(auc is not None for auc, _ in shown.values()), shown
+    assert href in watch.requests[before:], "the damaged copy was not downloaded again"
+    assert page.evaluate(CACHED_WHEEL, False) == [href, size]  # and the cache holds the good one again
+    watch.check()
+    context.close()
+
+
 def test_the_comparison_works_offline_once_scikit_learn_was_used(browser, base_url):
     context = browser.new_context()
     page, watch = open_in(context, base_url + "#encoder=16&latent=3&train_size=500&epochs=1")

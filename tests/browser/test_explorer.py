@@ -1,7 +1,6 @@
 """Issue 4: the explorer end to end in Chromium. Each test has a page of its own, a repeat visit of
 one browser profile shared by the module (so the engine restores its snapshot: a warm start); the
 engine-failure tests use profiles of their own."""
-import json
 import os
 import sys
 

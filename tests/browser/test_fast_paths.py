@@ -2,14 +2,16 @@
 rely on Pyodide's internals, so static/pyodide-fast-paths.mjs gives them only on the Pyodide and
 NumPy wheel engine.json says the build made them for. Served an engine.json that names another (a
 runtime the app was not built for), the engine says so and boots the plain way: loadPyodide, then
-pyodide.loadPackage("numpy"); it reaches Ready, trains to the very numbers of the fast path, and
-neither restores a snapshot nor makes one."""
+pyodide.loadPackage("numpy"); it reaches Ready, trains to the very numbers of the fast path,
+neither restores a snapshot nor makes one, and loads scikit-learn with pyodide.loadPackage too."""
 import json
 import os
 
 import pytest
 
+from models.detectors import DETECTORS
 from tests.browser.conftest import DIST, open_page, wait_ready
+from tests.browser.test_compare import compare
 from tests.browser.test_snapshot import MARKS, SAVED, SAVED_FILE, first_epoch_loss
 
 NO_SERVICE_WORKER = {"service_workers": "block"}  # it would answer engine.json before Playwright's route
@@ -43,6 +45,11 @@ def another_numpy_wheel(built):
 def engine_libraries(page):
     worker = next(w for w in page.workers if w.url.endswith("/engine-worker.mjs"))
     return worker.evaluate("self.engineLibraries()")
+
+
+def engine_python(page, code):
+    worker = next(w for w in page.workers if w.url.endswith("/engine-worker.mjs"))
+    return worker.evaluate("(code) => self.enginePython(code)", code)
 
 
 def check_plain_boot(page, console, reason):
@@ -81,6 +88,10 @@ def test_with_another_numpy_wheel_a_first_visit_boots_the_plain_way_and_makes_no
         check_plain_boot(page, console, "pyodide-lock.json lists NumPy's wheel as %s (sha256 %s), they were built for "
                          "%s (sha256 %s)" % (wheel["file_name"], wheel["sha256"], wheel["file_name"], "0" * 64))
         assert first_epoch_loss(page) == normal[1]
+        # scikit-learn installs through pyodide.loadPackage as well, and the comparison fills
+        assert engine_python(page, "import app.engine as e; 'install_packages' in e.__dict__") is False
+        shown = compare(page)
+        assert len(shown) == len(DETECTORS) + 1 and all(auc is not None for auc, _ in shown.values()), shown
         # A fast first visit starts making its snapshot 2 s after the page's last command.
         page.wait_for_timeout(6_000)
         assert "snapshot saved" not in page.evaluate(MARKS)

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.browser.conftest import DIST, ROOT, open_page, wait_ready
-from tests.browser.test_explorer import TRAIN_DONE, epoch, set_setting
+from tests.browser.test_explorer import TRAIN_DONE, set_setting
 
 from data import gallery, pack  # noqa: E402
 from models import links, timeline  # noqa: E402

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from tests.browser.conftest import open_page, wait_ready
-from tests.browser.test_explorer import TRAIN_DONE, epoch, set_setting
+from tests.browser.test_explorer import TRAIN_DONE, epoch
 
 STATUS_IS_ERROR = "document.querySelector('#engine-status').className === 'error'"
 
