@@ -3,7 +3,8 @@
 
     python build.py serve [--port 8000]      set up, build, serve on 127.0.0.1
     python build.py build                    set up and build dist/
-    python build.py test [pytest args]       set up, build, run every test
+    python build.py test [pytest args]       set up, build, run every test (as root, it installs
+                                             the browsers the tests drive: builder/browsers.py)
     python build.py bench                    set up, build, measure (see docs/bench.md)
 
 Common options: --data DIR (ECG5000 UCR text files; else $ECG5000_DIR, else ../shared/data/ecg5000,
@@ -101,6 +102,12 @@ def main():
     setup_s = float(os.environ.get("ANOMALY_SETUP_SECONDS", "0"))
     if setup_s > 0.5:
         TIMINGS.append(("python venv + packages", setup_s))
+    if args.command in ("test", "bench"):  # `serve` and `build` need no browser
+        from builder import browsers
+        t = time.perf_counter()
+        browsers.ensure(log, tuple(browsers.PACKAGES) if args.command == "test" else ("chromium",))
+        if time.perf_counter() - t > 0.5:
+            TIMINGS.append(("Debian packages (browsers)", time.perf_counter() - t))
     dist.build(data_dir=args.data, wheels_dir=args.pyodide_wheels, timings=TIMINGS)
     if args.command == "serve":
         from builder import server
