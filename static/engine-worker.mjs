@@ -17,6 +17,13 @@ import { fastPaths, loadedLibraries } from "./pyodide-fast-paths.mjs";
 // Start-up milestones (epoch ms), sent to the page as they happen: the benchmark reports them.
 const mark = (what) => self.postMessage({ mark: [what, performance.timeOrigin + performance.now()] });
 mark("worker running");
+// Snapshots are made in a worker of this worker's and kept in the origin's private file system,
+// read and written through sync access handles. A browser without them (WebKitGTK has no private
+// file system by default) boots the long way on every visit, and says why once.
+const snapshotsOff = !navigator.storage?.getDirectory ? "this browser has no origin private file system"
+  : !self.FileSystemSyncAccessHandle ? "this browser has no sync access handles to its private file system"
+  : typeof Worker === "undefined" ? "this browser has no worker inside a worker" : null;
+if (snapshotsOff) mark("snapshots off: " + snapshotsOff);
 // The page named this worker after a Web Lock: held for as long as the worker lives, the page gets
 // it the moment the worker ends, however it ends (static/engine.js).
 navigator.locks?.request(self.name, () => {
@@ -324,7 +331,7 @@ STARTUP.reduce((previous, [name, ...args]) => {
 
 // After a start-up that went well, a worker of its own makes the snapshot the next visit restores.
 Promise.all([ready, ...startup.values()]).then(async ([{ py }, ...replies]) => {
-  if (!py.snapshotNeeded || replies.some(failed) || !navigator.storage?.getDirectory || typeof Worker === "undefined") return;
+  if (!py.snapshotNeeded || replies.some(failed) || snapshotsOff) return;
   // Making it takes a second core for ~2 s: not while the page is asking the engine for things.
   while (performance.now() - lastCommand < 2000) await new Promise((resolve) => setTimeout(resolve, 500));
   const { wheel } = await downloadNumpy();
@@ -333,11 +340,15 @@ Promise.all([ready, ...startup.values()]).then(async ([{ py }, ...replies]) => {
   maker.postMessage({ built: await listing, lock: await lock, wheel, libraries, engine: await bundle });
   maker.onmessage = async ({ data }) => {
     maker.terminate();
-    if (!data.snapshot) return console.warn("Python snapshot not made:", data.error);
+    if (!data.snapshot) {
+      mark("snapshot not made: " + data.error);
+      return console.warn("Python snapshot not made:", data.error);
+    }
     try {
       await saveSnapshot(data.snapshot, data.layout);
       mark("snapshot saved");
     } catch (e) {  // another tab holds the file, or the disk is full: the next visit boots
+      mark("snapshot not saved: " + e);
       console.warn("Python snapshot not saved:", e);
     }
   };
