@@ -1,16 +1,18 @@
 """Browser end-to-end fixtures: the built dist/ served on 127.0.0.1, driven by Playwright in the
-system Chromium. Any request to a non-loopback address fails the test, and so does any
-uncaught page error or console error."""
+system Chromium (Firefox and WebKit: tests/browser/engines.py). Any request to a non-loopback
+address fails the test, and so does any uncaught page error or console error."""
 import os
+import sys
 import urllib.parse
 
 import pytest
 
+from builder import browsers
 from builder import server as dist_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DIST = os.path.join(ROOT, "dist")
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = browsers.CHROMIUM
 # Without these Chromium phones home at start-up; the network here is closed, and must stay unused.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -31,7 +33,8 @@ def base_url():
 def browser():
     from playwright.sync_api import sync_playwright
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} is missing: `python build.py test` installs it (as root), or run "
+                    + browsers.install_line(["chromium"]))
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
@@ -93,3 +96,18 @@ def wait_ready(page, timeout=READY_TIMEOUT_MS):
                            timeout=timeout)
     status = page.text_content("#engine-status")
     assert status.startswith("Ready"), f"engine did not start: {status}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """What the cross-browser suite measured, in one table at the end of the run."""
+    module = next((m for name, m in sys.modules.items() if name.endswith("test_cross_browser")), None)
+    timings = getattr(module, "TIMINGS", None)
+    if not timings:
+        return
+    terminalreporter.section("cross-browser timings (ms; one visit each, this machine's load included)")
+    for engine, t in timings.items():
+        terminalreporter.write_line(
+            "%-9s %-16s launch %5s s  cold Ready %6s  warm Ready %6s (%s)  20 epochs %6s, warm %6s  link visit %6s"
+            % (engine, t.get("version"), t.get("launch_s"), t.get("cold_ready_ms"), t.get("warm_ready_ms"),
+               t.get("snapshot"), t.get("train_20_epochs_ms"), t.get("warm_train_20_epochs_ms"),
+               t.get("link_visit_ready_ms")))
