@@ -104,10 +104,12 @@ def pytest_terminal_summary(terminalreporter):
     timings = getattr(module, "TIMINGS", None)
     if not timings:
         return
-    terminalreporter.section("cross-browser timings (ms; one visit each, this machine's load included)")
+    terminalreporter.section("cross-browser timings (one visit each, this machine's load included)")
     for engine, t in timings.items():
+        engine_ms = t.get("engine_epochs_ms") or []
         terminalreporter.write_line(
-            "%-9s %-16s launch %5s s  cold Ready %6s  warm Ready %6s (%s)  20 epochs %6s, warm %6s  link visit %6s"
+            "%-8s %-16s launch %s s; Ready cold %s ms, warm %s ms (%s), link %s ms; 20 epochs %s ms, warm %s ms"
+            " (of which in the engine %s ms); kernels %s"
             % (engine, t.get("version"), t.get("launch_s"), t.get("cold_ready_ms"), t.get("warm_ready_ms"),
-               t.get("snapshot"), t.get("train_20_epochs_ms"), t.get("warm_train_20_epochs_ms"),
-               t.get("link_visit_ready_ms")))
+               t.get("snapshot"), t.get("link_visit_ready_ms"), t.get("train_20_epochs_ms"),
+               t.get("warm_train_20_epochs_ms"), " and ".join(map(str, engine_ms)) or None, t.get("kernels")))

@@ -13,15 +13,15 @@ proxy the browser must use for anything beyond loopback (WebDriver's `proxy` cap
 records and refuses every request. Firefox uses that proxy too, so nothing it sends (its own
 background requests included) reaches the network. Uncaught errors and console errors come from
 Playwright's and puppeteer's events; for WebKit from PROBE, which the test installs in each
-document as soon as it exists (WebKitWebDriver has no log, and MiniBrowser's console-to-stdout
-setting is ignored under automation): an error thrown in a document's first milliseconds, before
-the probe, would not be seen there.
+document once it is parsed (WebKitWebDriver has no log, and MiniBrowser's console-to-stdout
+setting is ignored under automation): an error thrown before that would not be seen there.
 """
 import http.server
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -34,7 +34,8 @@ VIEWPORT = {"width": 1280, "height": 900}
 # In every document: when the engine status first said Ready (ms since navigation start, as the
 # benchmark's READY_JS; `late` if it did already when the probe came), polled every 10 ms; and, for
 # WebKit, the uncaught errors and console errors. `watchTrain(n)` times a click on Train to the end
-# of an n-epoch run (the first poll that sees epoch n shown and the controls idle).
+# of an n-epoch run (the first poll that sees epoch n shown and the controls idle), and keeps the
+# engine's own time of each epoch.
 PROBE = """(() => {
   if (window.__smoke) return;
   const s = window.__smoke = {installedAt: performance.now(), readyAt: null, late: false, errors: [], consoleErrors: []};
@@ -51,9 +52,17 @@ PROBE = """(() => {
     const train = document.querySelector('#train'), step = document.querySelector('#step');
     const done = () => +document.querySelector('#train-view').dataset.epoch === epochs && !train.disabled
       && train.textContent !== 'Pause' && !step.disabled;
+    // each epoch's time in the engine, as the progress line says it: the rest is the page's
+    s.epochMs = [];
+    const progress = document.querySelector('#progress');
+    const epochTimes = new MutationObserver(() => {
+      const said = / (\\d+) ms per epoch/.exec(progress.textContent);
+      if (said) s.epochMs.push(+said[1]);
+    });
     train.addEventListener('click', () => {
       s.trainStart = performance.now();
-      until(done, () => { s.trainEnd = performance.now(); });
+      epochTimes.observe(progress, {childList: true, characterData: true, subtree: true});
+      until(done, () => { s.trainEnd = performance.now(); epochTimes.disconnect(); });
     }, {once: true, capture: true});
   };
 })()"""
@@ -89,20 +98,22 @@ class Xvfb:
 
     def __init__(self):
         read, write = os.pipe()
+        self.log = tempfile.TemporaryFile()  # not a pipe: one nobody reads would fill and stop Xvfb
         self.process = subprocess.Popen([browsers.XVFB, "-displayfd", str(write), "-screen", "0", "1280x1024x24",
-                                         "-nolisten", "tcp"], pass_fds=(write,), stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE)
+                                         "-nolisten", "tcp"], pass_fds=(write,), stdout=self.log, stderr=self.log)
         os.close(write)
         with os.fdopen(read) as f:
             number = f.readline().strip()
         if not number:
             self.process.kill()
-            raise RuntimeError("Xvfb did not start: " + self.process.stderr.read().decode(errors="replace")[-2000:])
+            self.log.seek(0)
+            raise RuntimeError("Xvfb did not start: " + self.log.read().decode(errors="replace")[-2000:])
         self.display = ":" + number
 
     def close(self):
         self.process.terminate()
         self.process.wait(timeout=10)
+        self.log.close()
 
 
 class Chromium:
@@ -158,16 +169,23 @@ class Firefox:
     def __init__(self):
         node = shutil.which("node")
         self.proxy = RefusingProxy()
+        self.log = tempfile.TemporaryFile()  # the bridge's stderr: a failure quotes it
         self.process = subprocess.Popen([node, os.path.join(HERE, "firefox_bridge.mjs")], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
-        self.version = self._call("launch", executablePath=browsers.FIREFOX, proxy=self.proxy.address, probe=PROBE)
+                                        stdout=subprocess.PIPE, stderr=self.log, text=True, bufsize=1)
+        try:
+            self.version = self._call("launch", executablePath=browsers.FIREFOX, proxy=self.proxy.address,
+                                      probe=PROBE)
+        except Exception:
+            self.close()
+            raise
 
     def _call(self, op, **args):
         self.process.stdin.write(json.dumps({"op": op, **args}) + "\n")
         self.process.stdin.flush()
         line = self.process.stdout.readline()
         if not line:
-            raise RuntimeError("puppeteer's Node process ended: " + self.process.stderr.read()[-3000:])
+            self.log.seek(0)
+            raise RuntimeError("puppeteer's Node process ended: " + self.log.read().decode(errors="replace")[-3000:])
         reply = json.loads(line)
         if "error" in reply:
             raise RuntimeError(f"Firefox ({op}): {reply['error']}")
@@ -196,49 +214,61 @@ class Firefox:
 
     def close(self):
         try:
-            self._call("close")
-            self.process.wait(timeout=30)
+            if self.process.poll() is None:
+                self._call("close")
+                self.process.wait(timeout=30)
         finally:
             if self.process.poll() is None:
                 self.process.kill()
+            self.log.close()
             self.proxy.close()
 
 
 class WebKit:
     name = "webkit"
-    COMMAND_S = 150
+    COMMAND_S = 60  # the longest command (a navigation, under load) takes ~20 s
+    TRIES = 2  # WebKitWebDriver now and then never answers a new session: a second one starts
 
     def __init__(self):
+        self.proxy = RefusingProxy()
+        self.xvfb = Xvfb()
+        self.log = tempfile.TemporaryFile()  # WebKitWebDriver's and MiniBrowser's output
+        for attempt in range(self.TRIES):
+            try:
+                self.driver = self._start()
+                break
+            except Exception as e:
+                self.service.stop()
+                if attempt == self.TRIES - 1:
+                    self.xvfb.close()
+                    self.proxy.close()
+                    self.log.seek(0)
+                    raise RuntimeError(f"WebKit did not start ({e}); its output: "
+                                       + self.log.read().decode(errors="replace")[-3000:]) from e
+        self.driver.set_window_size(VIEWPORT["width"], VIEWPORT["height"])
+        self.driver.set_script_timeout(self.COMMAND_S)
+        self.version = self.driver.capabilities.get("browserVersion")
+        self.errors, self.console_errors = [], []
+
+    def _start(self):
         from selenium import webdriver
         from selenium.webdriver.remote.client_config import ClientConfig
         from selenium.webdriver.webkitgtk.options import Options
         from selenium.webdriver.webkitgtk.service import Service
-        self.proxy = RefusingProxy()
-        self.xvfb = Xvfb()
         options = Options()
         options.binary_location = browsers.minibrowser()
         options.add_argument("--automation")
         options.set_capability("proxy", {"proxyType": "manual", "httpProxy": self.proxy.address,
                                          "sslProxy": self.proxy.address, "noProxy": ["127.0.0.1"]})
-        # navigation returns at once: the probe goes into the new document before the page is built
-        options.page_load_strategy = "none"
-        self.service = Service(executable_path=browsers.WEBKIT_DRIVER, log_output=subprocess.DEVNULL,
+        # navigation returns once the document is parsed, long before Ready: the probe goes in then.
+        # ("none", then asking for the new document while it loaded, hung WebKitWebDriver at times.)
+        options.page_load_strategy = "eager"
+        self.service = Service(executable_path=browsers.WEBKIT_DRIVER, log_output=self.log,
                                env=dict(os.environ, DISPLAY=self.xvfb.display))
-        try:
-            self.service.start()
-            # a command the driver never answers fails after COMMAND_S instead of hanging the run
-            config = ClientConfig(remote_server_addr=self.service.service_url, timeout=self.COMMAND_S)
-            self.driver = webdriver.Remote(command_executor=self.service.service_url, options=options,
-                                           client_config=config)
-        except Exception:
-            self.service.stop()
-            self.xvfb.close()
-            self.proxy.close()
-            raise
-        self.driver.set_window_size(VIEWPORT["width"], VIEWPORT["height"])
-        self.driver.set_script_timeout(120)
-        self.version = self.driver.capabilities.get("browserVersion")
-        self.errors, self.console_errors = [], []
+        self.service.start()
+        # a command the driver never answers fails after COMMAND_S instead of hanging the run
+        config = ClientConfig(remote_server_addr=self.service.service_url, timeout=self.COMMAND_S)
+        return webdriver.Remote(command_executor=self.service.service_url, options=options, client_config=config)
 
     def _collect(self):
         """The probe's findings in the document about to be left."""
@@ -247,28 +277,19 @@ class WebKit:
             self.errors += found[0]
             self.console_errors += found[1]
 
-    def _probe_new_document(self, is_new, timeout=30):
-        from selenium.common.exceptions import WebDriverException
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            try:
-                if self.driver.execute_script("return " + is_new):
-                    self.driver.execute_script(PROBE)
-                    return
-            except WebDriverException:  # asked while the old document unloads
-                pass
-            time.sleep(0.01)
-        raise TimeoutError("WebKit: the new document never came")
+    def _probe(self):
+        if not self.driver.execute_script("return Boolean(window.__smoke)"):
+            self.driver.execute_script(PROBE)
 
     def goto(self, url):
         self._collect()
-        self.driver.get(url)
-        self._probe_new_document("location.href === %s && !window.__smoke" % json.dumps(url))
+        self.driver.get(url)  # returns once the new document is parsed (page_load_strategy "eager")
+        self._probe()
 
     def reload(self):
         self._collect()
         self.driver.refresh()
-        self._probe_new_document("!window.__smoke")
+        self._probe()
 
     def js(self, expr):
         return self.driver.execute_script("return (%s)" % expr)  # WebDriver awaits a returned promise
@@ -300,3 +321,4 @@ class WebKit:
             self.service.stop()
             self.xvfb.close()
             self.proxy.close()
+            self.log.close()

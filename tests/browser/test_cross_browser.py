@@ -91,6 +91,9 @@ class Visit:
         self.wait(f"{EPOCH} === {start + 20} && {IDLE}", TRAIN_S, "training 20 epochs")
         self.wait("window.__smoke.trainEnd !== null", 5, "the probe seeing the run end")
         spent = self.engine.js("window.__smoke.trainEnd - window.__smoke.trainStart")
+        epoch_ms = self.engine.js("window.__smoke.epochMs")
+        assert len(epoch_ms) == 20, f"{self.name}: the progress line said {len(epoch_ms)} epochs' times"
+        self.timings.setdefault("engine_epochs_ms", []).append(sum(epoch_ms))  # of the run's time
         rows = self.engine.js("window.charts.data('loss-chart', 'losses')")
         losses = [r["loss"] for r in sorted(rows, key=lambda r: r["epoch"]) if r["series"] == "train"]
         auc = float(self.engine.js("document.querySelector('#tile-auc').dataset.value"))
