@@ -38,7 +38,7 @@ VIEWPORT = {"width": 1280, "height": 900}
 # engine's own time of each epoch.
 PROBE = """(() => {
   if (window.__smoke) return;
-  const s = window.__smoke = {installedAt: performance.now(), readyAt: null, late: false, errors: [], consoleErrors: []};
+  const s = window.__smoke = {readyAt: null, late: false, errors: [], consoleErrors: []};
   addEventListener('error', (e) => s.errors.push(String(e.message || e.error || e)));
   addEventListener('unhandledrejection', (e) => s.errors.push('unhandled rejection: ' + String(e.reason)));
   const consoleError = console.error;
