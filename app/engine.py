@@ -565,6 +565,18 @@ def export_model():
     return exp.to_json()
 
 
+@command
+def report(page_url, specs_json, vega_js, vega_embed_js):
+    """The training view's run as a self-contained HTML report (models/report.py), with the
+    Compare panel's rows when a detector has run; the page downloads it."""
+    from models import baselines, report as report_
+    exp = _experiment()
+    done = _baselines_done(exp)
+    rows = [baselines.autoencoder_row(exp)] + done if done else None
+    data = report_.gather(exp, rows, {"in": "browser", "app_url": str(page_url) or None})
+    return report_.to_html(data, json.loads(specs_json), {"vega": vega_js, "vega-embed": vega_embed_js})
+
+
 @async_command
 async def load_model(model_file_text):
     """Load a model file: it becomes the training view's model and the introduction's. All or

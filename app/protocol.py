@@ -10,6 +10,7 @@ Replies are text (dicts do not cross to MicroPython as dicts):
   raw control characters.
 - "model_file": a model file's JSON text (models/serialize.py), which goes to the browser's file
   APIs (static/share.js) without passing through MicroPython.
+- "html": a report's page (models/report.py), which goes to a download the same way.
 Any command may reply {"error": "...", "trace": "..."} instead (a "trace" only for a bug): it
 failed, and changed nothing. When the engine itself cannot answer (static/engine.js: its worker
 died, or a command outlived its time-out), the reply is {"error": "...", "engine": "dead"}.
@@ -57,6 +58,9 @@ COMMANDS = {
     "compare_view": _command((), "framed", ("rows", "best", "labelled"), ("compare_roc", "compare_pr"), seconds=120),
     # model files
     "export_model": _command((), "model_file", seconds=120),
+    # a report of the run (models/report.py): the page's address, the chart specs and the Vega
+    # runtime's scripts (static/share.js fetches them from the site) in; the HTML out
+    "report": _command(("page_url", "specs_json", "vega_js", "vega_embed_js"), "html", seconds=120),
     # the loss chart's rows: every epoch of the file's history, or at most models/thinning.py's
     # MAX_POINTS per series ("loss_thinned"; "loss_points": the most one series draws)
     "load_model": _command(("model_file_text",), "framed", ("ok", "link", "model", "intro", "loss_points", "loss_thinned"),

@@ -121,7 +121,7 @@ def run(name, *args):
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             reply = pool.submit(asyncio.run, reply).result()
     kind = protocol.COMMANDS[name]["reply"]
-    if kind == "model_file":
+    if kind in ("model_file", "html"):
         return reply, None
     summary, parts = protocol.unframe(reply)
     return json.loads(summary), parts
@@ -163,7 +163,11 @@ def test_every_command_replies_in_the_shape_the_protocol_names(fresh_engine):
     check_shape("baseline", *run("baseline", "knn"))
     check_shape("compare_view", *run("compare_view"))
     check_shape("test_sample", *run("test_sample", 3))
-    done |= {"load_model", "intro_results", "inspect_file", "load_baselines", "baseline", "compare_view"}
+    page, _ = run("report", "http://127.0.0.1/", json.dumps({name: {} for name in ("loss", "roc", "hist", "latent",
+                                                                                    "compare_roc", "compare_pr")}),
+                  "vega()", "vegaEmbed()")
+    assert page.startswith("<!doctype html>") and "<script>vegaEmbed()</script>" in page
+    done |= {"load_model", "intro_results", "inspect_file", "load_baselines", "baseline", "compare_view", "report"}
     assert done | {"load_numpy", "load_data", "load_pretrained", "export_model"} == set(protocol.COMMANDS)
 
 
@@ -182,6 +186,7 @@ def test_the_data_comes_with_its_description(fresh_engine):
     ("metrics_at", (0.5,), "No model yet"),
     ("set_live", ("epochs=3",), "No model yet"),
     ("export_model", (), "No model yet"),
+    ("report", ("", "{}", "", ""), "No model yet"),
     ("reconstruct_drawn", ("[1, 2]",), "pretrained model is not loaded"),
     ("intro_results", ("[0]",), "pretrained model is not loaded"),
     ("load_model", ("{}",), "data is not loaded"),
