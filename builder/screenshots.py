@@ -1,9 +1,10 @@
 """Screenshots of the built app for docs/screenshots/, to look at (not a test):
 
-    .venv/bin/python -m builder.screenshots
+    .venv/bin/python -m builder.screenshots [report]
 
 Chromium (/usr/bin/chromium) on dist/ served on 127.0.0.1: your own data's preview, the timeline of
-the sensor log and the compare panel, at 390 and 1440 px, light and dark.
+the sensor log and the compare panel, at 390 and 1440 px, light and dark; and a downloaded report
+(light only: a report has one scheme) opened from disk. `report`: the report's only.
 """
 import os
 import sys
@@ -14,6 +15,8 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 OUT = os.path.join(ROOT, "docs", "screenshots")
 READY = "document.querySelector('#engine-status').textContent.startsWith('Ready')"
+COMPARED = ("document.querySelectorAll('#compare-rows tr').length === 6 && !document.querySelector("
+            "'#compare-rows tr[data-detector=autoencoder]').textContent.includes('–')")
 SAMPLE_FILE = os.path.join(ROOT, "tests", "fixtures", "good_files", "ucr_labelled.csv")
 
 
@@ -34,14 +37,39 @@ def trained_page(browser, url, link, width, scheme, epochs):
     return context, page
 
 
+def report_shot(browser, page, width, name):
+    """Download the page's report and screenshot the whole of it, opened from disk."""
+    with page.expect_download() as d:
+        page.click("#report-save")
+    path = os.path.join(OUT, "report.html")
+    d.value.save_as(path)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    report = context.new_page()
+    report.goto("file://" + path)
+    report.wait_for_function("[...document.querySelectorAll('.chart')].every((c) => c.dataset.ready)")
+    report.wait_for_timeout(500)
+    report.screenshot(path=os.path.join(OUT, name), full_page=True)
+    print("wrote docs/screenshots/" + name)
+    context.close()
+    os.remove(path)
+
+
 def main():
     from playwright.sync_api import sync_playwright
+    only_report = sys.argv[1:] == ["report"]
     srv, url = server.start_in_background(DIST)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for width, scheme in ((1440, "light"), (1440, "dark"), (390, "light")):
                 suffix = "-%d%s.png" % (width, "-dark" if scheme == "dark" else "")
+                if only_report:
+                    if scheme == "light":
+                        context, page = trained_page(browser, url, "baselines=on", width, scheme, 20)
+                        page.wait_for_function(COMPARED, timeout=120_000)
+                        report_shot(browser, page, width, "report" + suffix)
+                        context.close()
+                    continue
                 context, page = trained_page(browser, url, "dataset=bleeding&window=32&stride=2&encoder=32,8"
                                              "&latent=4&epochs=30", width, scheme, 30)
                 page.wait_for_timeout(1500)
@@ -53,11 +81,11 @@ def main():
                 context.close()
                 # the classical detectors beside the autoencoder, on the default experiment
                 context, page = trained_page(browser, url, "baselines=on", width, scheme, 20)
-                page.wait_for_function("document.querySelectorAll('#compare-rows tr').length === 6"
-                                       " && !document.querySelector('#compare-rows tr[data-detector=autoencoder]')"
-                                       ".textContent.includes('–')", timeout=120_000)
+                page.wait_for_function(COMPARED, timeout=120_000)
                 page.wait_for_timeout(2000)
                 shot(page, "#compare-panel", "compare" + suffix)
+                if scheme == "light":
+                    report_shot(browser, page, width, "report" + suffix)
                 context.close()
             browser.close()
     finally:

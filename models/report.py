@@ -126,12 +126,13 @@ def _num(v, fmt="%.4f"):
 
 
 def _table(head, rows, cls=""):
-    out = ['<table%s><thead><tr>' % (' class="%s"' % cls if cls else "")]
-    out += ["<th scope=\"col\">%s</th>" % html.escape(h) for h in head]
+    """A table of our own header HTML and cells (already escaped), scrolled sideways on a phone."""
+    out = ['<div class="scroll"><table%s><thead><tr>' % (' class="%s"' % cls if cls else "")]
+    out += ["<th scope=\"col\">%s</th>" % h for h in head]
     out.append("</tr></thead><tbody>")
     for row in rows:
         out.append("<tr>" + "".join("<td>%s</td>" % cell for cell in row) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -182,10 +183,11 @@ def _baselines_table(data):
             rows.append([html.escape(r["label"]), html.escape(r["error"]), "", "", "", ""])
             continue
         m = r["metrics"]
-        note = " <small>(%s)</small>" % html.escape(r["note"]) if r.get("note") else ""
+        note = "<br><small>%s</small>" % html.escape(r["note"]) if r.get("note") else ""
         rows.append([html.escape(r["label"]) + note, _num(r["auc"]), _num(r["ap"]), _num(m["precision"]),
                      _num(m["recall"]), _num(m["f1"])])
-    return _table(["Detector", "AUC", "Average precision", "Precision", "Recall", "F1"], rows, "baselines")
+    return _table(["Detector", "AUC", '<abbr title="Average precision">AP</abbr>', "Precision", "Recall", "F1"], rows,
+                  "baselines")
 
 
 def _dataset_text(data):
@@ -222,14 +224,15 @@ section { background: #fff; border: 1px solid #dde2ea; border-radius: 8px; paddi
 a { color: #0060a0; word-break: break-all; } code { font-size: .9em; word-break: break-all; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #e6e9ef; vertical-align: top; }
-thead th { background: #f0f3f7; } table.baselines td + td, table.baselines th + th { text-align: right; }
+thead th { background: #f0f3f7; } .scroll { overflow-x: auto; } table.baselines td + td, table.baselines th + th { text-align: right; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1rem; }
 .chart { min-height: 240px; width: 100%; } .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
 .settings { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 0 1.5rem; margin: 0; }
 .settings div { display: flex; justify-content: space-between; gap: 1rem; padding: .25rem 0; border-bottom: 1px solid #e6e9ef; }
 .settings dt { color: #445; } .settings dd { margin: 0; text-align: right; white-space: nowrap; }
 .settings .changed dd { font-weight: 700; }
-@media (max-width: 720px) { .cols { grid-template-columns: 1fr; } .charts { grid-template-columns: 1fr; } }
+@media (max-width: 720px) { .cols { grid-template-columns: 1fr; } .charts { grid-template-columns: 1fr; }
+  body { padding: .75rem; } section { padding: .75rem; } th, td { padding: .3rem .35rem; } }
 """
 
 # Embeds every chart of the "report-charts" block into its element: SVG, so it prints sharply.
@@ -269,10 +272,10 @@ def to_html(data, specs, runtime):
         "<section><h2>Charts</h2><div class=\"charts\">%s</div></section>" % chart_divs,
     ]
     if data["baselines"]:
-        parts.append("<section><h2>Compared with classical detectors</h2>%s<p class=\"note\">The same test "
-                     "samples; each detector's threshold is the %s percentile of its scores on the samples "
-                     "the autoencoder's threshold uses.</p></section>"
-                     % (_baselines_table(data), html.escape("%g" % data["settings"]["threshold_percentile"])))
+        parts.append("<section><h2>Compared with classical detectors</h2>%s<p class=\"note\">On the same test "
+                     "samples; each detector flags the scores above percentile %s of its scores on the %s samples.</p>"
+                     "</section>" % (_baselines_table(data), html.escape("%g" % data["settings"]["threshold_percentile"]),
+                                     "validation" if data["dataset"]["validation_samples"] else "training"))
     parts += [
         "<section><h2>Settings</h2>%s<p class=\"note\">In bold: changed from the default.</p></section>"
         % _settings_list(data),
