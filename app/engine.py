@@ -573,7 +573,7 @@ def report(page_url, specs_json, vega_js, vega_embed_js):
     exp = _experiment()
     done = _baselines_done(exp)
     rows = [baselines.autoencoder_row(exp)] + done if done else None
-    data = report_.gather(exp, rows, {"in": "browser", "app_url": str(page_url) or None})
+    data = report_.gather(exp, rows, {"in": "browser", "app_url": str(page_url) or None}, state["data"])
     return report_.to_html(data, json.loads(specs_json), {"vega": vega_js, "vega-embed": vega_embed_js})
 
 

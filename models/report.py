@@ -18,21 +18,20 @@ import json
 from data import about as about_, gallery
 from models import links, settings, thinning
 
-# The charts a report shows (names in app/charts.py), in page order; the compare charts only with
-# baseline rows.
-CHARTS = ("loss", "roc", "hist", "latent")
-COMPARE_CHARTS = ("compare_roc", "compare_pr")
+# The charts as wide as the page (a long series' timeline).
+WIDE = ("timeline", "timeline_errors")
 # The Vega runtime, in load order: dist/vendor/<name>.min.js (builder/dist.py add_runtimes).
 RUNTIME = ("vega", "vega-embed")
 # A baseline row's numbers that the link reproduces (its times, under "made", do not).
 ROW_KEYS = ("name", "label", "auc", "ap", "threshold", "threshold_rule", "note", "error")
 
 
-def gather(exp, baseline_rows=None, made=None):
+def gather(exp, baseline_rows=None, made=None, dataset=None):
     """The numbers of experiment `exp` as trained now (it is evaluated here): settings, link,
     dataset, losses, metrics at the threshold, test errors, ROC points, latent points, and
-    `baseline_rows` (models/baselines.py results, the autoencoder's first) when given. `made`:
-    {"in": "browser" | "CPython", "app_url": the app's address or None}."""
+    `baseline_rows` (models/baselines.py results, the autoencoder's first) when given; the
+    timeline's rows (models/timeline.py) when `dataset`, the one `exp` was made from, is a long
+    series. `made`: {"in": "browser" | "CPython", "app_url": the app's address or None}."""
     ev = exp.evaluate()
     lat = exp.latent()
     made = dict(made or {})
@@ -48,8 +47,13 @@ def gather(exp, baseline_rows=None, made=None):
         "uses_labels": ev["uses_labels"], "metrics": ev["metrics"],
         "roc": ev["roc"], "errors": ev["errors"], "labels": ev["labels"],
         "latent": {"points": lat["points"], "method": lat["method"], "explained": lat["explained"]},
-        "baselines": None,
+        "baselines": None, "timeline": None,
     }
+    if dataset is not None and dataset.get("kind") == "series":
+        from data import samples
+        from models import timeline
+        summary, charts = timeline.timeline(exp, dataset, samples.for_config(dataset, exp.config), ev["errors"])
+        data["timeline"] = dict(charts, points=summary["points"])
     if baseline_rows:
         data["baselines"] = [_row(r) for r in baseline_rows]
         made["times_ms"] = {r["name"]: {"fit": r.get("fit_ms"), "score": r.get("score_ms")} for r in baseline_rows}
@@ -71,7 +75,11 @@ def chart_rows(data):
     ab = data["dataset"]["about"]
     cls = [about_.class_name(ab, label, short=True) for label in data["labels"]]
     m = data["metrics"]
-    out = {
+    out = {}
+    if data["timeline"]:
+        for name in WIDE:
+            out[name] = data["timeline"][name]
+    out.update({
         "loss": {"losses": thinning.loss_rows(data["losses"])[0]},
         "roc": {"roc": [{"fpr": a, "tpr": b} for a, b in data["roc"]],
                 "roc_point": [{"fpr": m["fpr"], "tpr": m["tpr"]}] if data["roc"] else []},
@@ -79,7 +87,7 @@ def chart_rows(data):
                  "threshold": [{"threshold": data["threshold"]}]},
         "latent": {"latent": [{"x": p[0], "y": p[1], "cls": c, "i": k}
                               for k, (p, c) in enumerate(zip(data["latent"]["points"], cls))]},
-    }
+    })
     if data["baselines"]:
         rows = [r for r in data["baselines"] if not r.get("error")]
         out["compare_roc"] = {"roc": [{"detector": r["label"], "fpr": a, "tpr": b} for r in rows for a, b in r["roc"]]}
@@ -104,6 +112,8 @@ def chart_specs(data, specs):
         for signal in spec.get("signals", []):
             if signal["name"] == "classNames":
                 signal["value"] = classes
+            if signal["name"] == "timeDomain" and data["timeline"]:
+                signal["value"] = [0, data["timeline"]["points"]]
         spec["background"] = "white"
         out[name] = spec
     return out
@@ -226,7 +236,7 @@ table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nu
 th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #e6e9ef; vertical-align: top; }
 thead th { background: #f0f3f7; } .scroll { overflow-x: auto; } table.baselines td + td, table.baselines th + th { text-align: right; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1rem; }
-.chart { min-height: 240px; width: 100%; } .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
+.chart { min-height: 150px; width: 100%; } .chart.wide { grid-column: 1 / -1; } .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
 .settings { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 0 1.5rem; margin: 0; }
 .settings div { display: flex; justify-content: space-between; gap: 1rem; padding: .25rem 0; border-bottom: 1px solid #e6e9ef; }
 .settings dt { color: #445; } .settings dd { margin: 0; text-align: right; white-space: nowrap; }
@@ -258,7 +268,8 @@ def to_html(data, specs, runtime):
     shape = settings.shape_text(data["sizes"])
     where = "in your browser" if data["made"].get("in") == "browser" else "in CPython (python -m models.train)"
     title = "%s: a %s autoencoder, %d epoch%s" % (ab["name"], shape, data["epoch"], "" if data["epoch"] == 1 else "s")
-    chart_divs = "".join('<div class="chart" id="chart-%s"></div>' % name for name in charts)
+    chart_divs = "".join('<div class="chart%s" id="chart-%s"></div>' % (" wide" if name in WIDE else "", name)
+                         for name in charts)
     parts = [
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
@@ -269,7 +280,10 @@ def to_html(data, specs, runtime):
         "<section><h2>Link</h2>%s</section>" % _link_html(data),
         "<section class=\"cols\"><div><h2>Dataset</h2><p>%s</p></div><div><h2>Metrics</h2>%s</div></section>"
         % (_dataset_text(data), _metrics_table(data)),
-        "<section><h2>Charts</h2><div class=\"charts\">%s</div></section>" % chart_divs,
+        "<section><h2>Charts</h2>%s<div class=\"charts\">%s</div></section>" % (
+            "<p class=\"note\">The series: grey, its training part; green, labelled anomalies; orange, the "
+            "stretches the threshold flags (the dashed line of the window errors).</p>" if data["timeline"] else "",
+            chart_divs),
     ]
     if data["baselines"]:
         parts.append("<section><h2>Compared with classical detectors</h2>%s<p class=\"note\">On the same test "

@@ -120,12 +120,12 @@ def report_parts(dist=None):
     return json.loads(texts.pop("specs")), texts
 
 
-def write_report(path, exp, rows, url, parts):
+def write_report(path, exp, rows, url, parts, dataset):
     """The run's report (models/report.py) into `path`; `url` the --url given (its address, if any, is
     the app's)."""
     from models import report
     app_url = url.split("#", 1)[0] if url and "://" in url.split("#", 1)[0] else None
-    data = report.gather(exp, rows, {"in": "CPython", "app_url": app_url})
+    data = report.gather(exp, rows, {"in": "CPython", "app_url": app_url}, dataset)
     text = report.to_html(data, *parts)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
@@ -211,7 +211,7 @@ def main(argv=None):
     rows = show_baselines(exp, args.json) if config["baselines"] == "on" else None
     if args.report:
         try:
-            size = write_report(args.report, exp, rows, args.url, parts)
+            size = write_report(args.report, exp, rows, args.url, parts, dataset)
         except OSError as e:
             raise SystemExit("cannot write the report: %s" % e)
         print("wrote the report %s (%d KB)" % (args.report, max(1, size // 1000)),

@@ -84,6 +84,25 @@ def test_the_charts_are_the_apps_specs_fed_their_rows(exp):
         report.chart_specs(data, {k: v for k, v in fake_specs().items() if k != "latent"})
 
 
+def test_a_long_series_report_has_its_timeline():
+    from builder import gallery as gallery_files
+    series = gallery_files.load("bleeding")
+    run = Experiment(links.decode("dataset=bleeding&window=32&stride=8&encoder=8&latent=2")[0], series)
+    run.train_epoch()
+    data = report.gather(run, None, {}, series)
+    specs = dict(fake_specs(), timeline={"data": [{"name": n} for n in ("series", "flagged", "labelled", "training")],
+                                         "signals": [{"name": "timeDomain", "value": [0, 100]}]},
+                 timeline_errors={"data": [{"name": "windows"}, {"name": "threshold"}]})
+    charts = report.chart_specs(data, specs)
+    assert list(charts)[:2] == ["timeline", "timeline_errors"]  # first, as wide as the page
+    assert charts["timeline"]["signals"][0]["value"] == [0, len(series["series"])]
+    values = {d["name"]: d["values"] for d in charts["timeline"]["data"]}
+    assert values["training"] == [{"t0": 0, "t1": int(series["train_end"])}] and values["labelled"]
+    windows = charts["timeline_errors"]["data"][0]["values"]
+    assert sum(w["part"] == "test" for w in windows) == len(data["errors"])
+    assert "labelled anomalies" in report.to_html(data, specs, RUNTIME)
+
+
 def test_a_users_text_is_shown_as_text(exp):
     data = report.gather(exp, None, {"in": "browser", "app_url": "http://x/app/?a=1&b=<i>#old"})
     evil = "<script>alert(1)</script> & <b>"

@@ -66,17 +66,17 @@ def numbers_in(x):
     return int(isinstance(x, float))
 
 
-@pytest.fixture(scope="module")
-def reports(browser, base_url, tmp_path_factory):
-    """The browser's report of LINK (trained, compared) and CPython's, as files."""
-    folder = tmp_path_factory.mktemp("reports")
-    page, watch = open_page(browser, base_url + "#" + LINK)
+def both_reports(browser, base_url, folder, link, epochs, compared):
+    """The page's report of `link` after one Train run (and its Compare table when `compared`),
+    CPython's of the same link, and the page (open)."""
+    page, watch = open_page(browser, base_url + "#" + link)
     wait_ready(page)
     page.click("#train")
-    page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === 3", timeout=60_000)
+    page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === %d" % epochs, timeout=60_000)
     page.wait_for_function(TRAIN_DONE, timeout=60_000)
-    page.wait_for_function(TABLE_FULL + " && document.querySelector('#compare-rows tr[data-detector=autoencoder]')"
-                           ".getAttribute('data-auc')", timeout=180_000)
+    if compared:
+        page.wait_for_function(TABLE_FULL + " && document.querySelector('#compare-rows tr[data-detector=autoencoder]')"
+                               ".getAttribute('data-auc')", timeout=180_000)
     with page.expect_download() as d:
         page.click("#report-save")
     browser_path = folder / "browser.html"
@@ -85,20 +85,33 @@ def reports(browser, base_url, tmp_path_factory):
     status = page.text_content("#model-file-status")
     watch.check()
     cpython_path = folder / "cpython.html"
-    run = subprocess.run([sys.executable, "-m", "models.train", "--url", LINK, "--report", str(cpython_path)],
+    run = subprocess.run([sys.executable, "-m", "models.train", "--url", link, "--report", str(cpython_path)],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    yield {"browser": browser_path, "cpython": cpython_path, "name": d.value.suggested_filename, "status": status,
-           "page": page, "watch": watch}
-    page.context.close()
+    return {"browser": browser_path, "cpython": cpython_path, "name": d.value.suggested_filename, "status": status,
+            "page": page, "watch": watch}
+
+
+@pytest.fixture(scope="module")
+def reports(browser, base_url, tmp_path_factory):
+    """The browser's report of LINK (trained, compared) and CPython's, as files."""
+    out = both_reports(browser, base_url, tmp_path_factory.mktemp("reports"), LINK, 3, True)
+    yield out
+    out["page"].context.close()
+
+
+def same_numbers(ours, theirs):
+    assert ours["made"]["in"] == "browser" and theirs["made"]["in"] == "CPython"
+    assert ours["made"]["app_url"].startswith("http://127.0.0.1:")
+    ours, theirs = dict(ours), dict(theirs)
+    del ours["made"], theirs["made"]  # where and when it was made, and how long detectors took
+    assert differences(ours, theirs) == []
 
 
 def test_the_browsers_report_and_cpythons_agree_to_1e_12(reports):
     ours, theirs = report_data(reports["browser"]), report_data(reports["cpython"])
-    assert ours["made"]["in"] == "browser" and theirs["made"]["in"] == "CPython"
-    assert ours["made"]["app_url"].startswith("http://127.0.0.1:")
-    del ours["made"], theirs["made"]  # where and when it was made, and how long detectors took
-    assert differences(ours, theirs) == []
+    same_numbers(ours, theirs)
+    assert ours["timeline"] is None  # not a long series
     # it holds what a run is: every epoch, the test errors, ROC, latent points and the detectors
     assert [h["epoch"] for h in ours["losses"]] == [1, 2, 3] and ours["epoch"] == 3
     assert len(ours["errors"]) == len(ours["latent"]["points"]) == ours["dataset"]["test_samples"] == 500
@@ -108,6 +121,17 @@ def test_the_browsers_report_and_cpythons_agree_to_1e_12(reports):
     assert numbers_in(ours) > 2000
     assert reports["name"] == "anomaly-report-ecg5000-epoch3.html"
     assert reports["status"].startswith("Saved anomaly-report-ecg5000-epoch3.html (")
+
+
+def test_a_long_series_report_has_its_timeline_with_cpythons_numbers(browser, base_url, tmp_path):
+    link = "dataset=bleeding&window=32&stride=8&encoder=8&latent=2&epochs=2"
+    out = both_reports(browser, base_url, tmp_path, link, 2, False)
+    ours, theirs = report_data(out["browser"]), report_data(out["cpython"])
+    same_numbers(ours, theirs)
+    assert ours["baselines"] is None and ours["timeline"]["points"] > 7000
+    assert len(ours["timeline"]["timeline_errors"]["windows"]) > len(ours["errors"])  # training windows too
+    assert out["name"] == "anomaly-report-bleeding-epoch2.html"
+    out["page"].context.close()
 
 
 def test_the_comparison_sees_a_difference():
