@@ -234,11 +234,14 @@ section { background: #fff; border: 1px solid #dde2ea; border-radius: 8px; paddi
 a { color: #0060a0; word-break: break-all; } code { font-size: .9em; word-break: break-all; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #e6e9ef; vertical-align: top; }
-thead th { background: #f0f3f7; } .scroll { overflow-x: auto; } table.baselines td + td, table.baselines th + th { text-align: right; }
+thead th { background: #f0f3f7; } .scroll { overflow-x: auto; }
+table.baselines td + td, table.baselines th + th { text-align: right; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1rem; }
-.chart { min-height: 150px; width: 100%; } .chart.wide { grid-column: 1 / -1; } .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
+.chart { min-height: 150px; width: 100%; } .chart.wide { grid-column: 1 / -1; }
+.cols { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
 .settings { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 0 1.5rem; margin: 0; }
-.settings div { display: flex; justify-content: space-between; gap: 1rem; padding: .25rem 0; border-bottom: 1px solid #e6e9ef; }
+.settings div { display: flex; justify-content: space-between; gap: 1rem; padding: .25rem 0;
+  border-bottom: 1px solid #e6e9ef; }
 .settings dt { color: #445; } .settings dd { margin: 0; text-align: right; white-space: nowrap; }
 .settings .changed dd { font-weight: 700; }
 @media (max-width: 720px) { .cols { grid-template-columns: 1fr; } .charts { grid-template-columns: 1fr; }
@@ -286,10 +289,11 @@ def to_html(data, specs, runtime):
             chart_divs),
     ]
     if data["baselines"]:
+        percentile = html.escape("%g" % data["settings"]["threshold_percentile"])
+        held_out = "validation" if data["dataset"]["validation_samples"] else "training"
         parts.append("<section><h2>Compared with classical detectors</h2>%s<p class=\"note\">On the same test "
                      "samples; each detector flags the scores above percentile %s of its scores on the %s samples.</p>"
-                     "</section>" % (_baselines_table(data), html.escape("%g" % data["settings"]["threshold_percentile"]),
-                                     "validation" if data["dataset"]["validation_samples"] else "training"))
+                     "</section>" % (_baselines_table(data), percentile, held_out))
     parts += [
         "<section><h2>Settings</h2>%s<p class=\"note\">In bold: changed from the default.</p></section>"
         % _settings_list(data),
