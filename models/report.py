@@ -2,8 +2,8 @@
 table, and the charts with their data), written by the same code in the browser's engine
 (app/engine.py `report`) and in CPython (`python -m models.train --report FILE`).
 
-    gather(exp, baseline_rows, made)   -> the run's numbers (plain Python, ready for JSON)
-    to_html(data, specs, runtime)      -> the page's text
+    gather(exp, baseline_rows, made, dataset) -> the run's numbers (plain Python, ready for JSON)
+    to_html(data, specs, runtime)             -> the page's text
 
 The charts are the app's own (app/charts.py, compiled to Vega by the build: dist/specs.json) with
 their rows set as the specs' data; the Vega runtime (dist/vendor/, from node_modules) is inlined,
