@@ -66,9 +66,11 @@ def build(data_dir=None, wheels_dir=None, timings=None, log=None):
     changed = timed("write dist/", write_tree, files)
     manifest = timed("manifest + gzip", finish, log)
     total = sum(e["size"] for e in manifest["files"])
-    first = sum(wire_size(e) for e in manifest["files"] if not is_lazy(e["path"]))
+    first = first_visit_bytes(manifest)
     log(f"dist/: {len(manifest['files'])} files, {total / 1e6:.1f} MB; a first visit downloads about "
-        f"{first / 1e6:.1f} MB compressed ({changed} files changed, {time.perf_counter() - t0:.1f} s)")
+        f"{first['br'] / 1e6:.1f} MB compressed ({first['gzip'] / 1e6:.1f} MB with gzip only, "
+        f"{first['plain'] / 1e6:.1f} MB from a host that compresses nothing) "
+        f"({changed} files changed, {time.perf_counter() - t0:.1f} s)")
     for name, secs in timings:
         log(f"  set-up step {name}: {secs:.1f} s")
     return manifest
@@ -348,6 +350,17 @@ def compressible(path):
 def wire_size(entry):
     """Bytes a first visit in Chromium (which takes brotli) transfers for this file."""
     return entry.get("br_size") or entry.get("gzip_size") or entry["size"]
+
+
+def first_visit_bytes(manifest):
+    """What a first visit downloads (the manifest's first_visit files, bytes), by what the host
+    serves: "br" its brotli copies (else gzip: `build.py serve`, nginx's brotli_static), "gzip"
+    its gzip copies (level 9: nginx's gzip_static), "plain" no compression at all (S3, nginx
+    without gzip; a host compressing on the fly lies between, by its level and the types it
+    compresses)."""
+    first = [e for e in manifest["files"] if e["first_visit"]]
+    return {"br": sum(wire_size(e) for e in first), "gzip": sum(e["gzip_size"] or e["size"] for e in first),
+            "plain": sum(e["size"] for e in first)}
 
 
 # Brotli's quality: the highest for what a first visit downloads; for scikit-learn's wheels, only
