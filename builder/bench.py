@@ -753,8 +753,8 @@ def report(r):
         "repeat_visit_mb": "repeat visit, bytes on the wire (MB)",
         "first_visit_plain_host_mb": "first visit to a plain static host (sub-path, no compression), "
                                      "fresh browser profile, bytes on the wire (MB)",
-        "first_visit_plain_host_private_mb": "… in a private context, as our server's first visit is measured (MB)",
         "ready_plain_host_s": "… engine ready there, not cross-origin isolated (s)",
+        "first_visit_plain_host_private_mb": "… in a private context, as our server's first visit is measured (MB)",
         "first_visit_manifest_mb": "first visit by dist/manifest.json: host serving brotli / gzip / nothing (MB)",
         "lighthouse_performance": "Lighthouse performance", "lighthouse_accessibility": "Lighthouse accessibility",
         "lighthouse_best-practices": "Lighthouse best practices",
