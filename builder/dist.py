@@ -38,6 +38,10 @@ COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg",
 LAZY = ("codemirror", "xterm", "manifest.json") + tuple("%s.bin" % k for k in gallery.KEYS if k != gallery.DEFAULT)
 # Command-line modules that the worker never imports.
 NOT_FOR_WORKER = ("train.py", "bench.py")
+# For the host, not the app (no manifest entry, never fetched): GitHub Pages, deployed from a
+# branch, runs Jekyll, which drops every file whose name starts with _ (app/__init__.py...) unless
+# the site holds a .nojekyll.
+HOST_FILES = {".nojekyll": b""}
 
 
 def build(data_dir=None, wheels_dir=None, timings=None, log=None):
@@ -63,6 +67,7 @@ def build(data_dir=None, wheels_dir=None, timings=None, log=None):
     add_runtimes(files, wheels)
     timed("bytecode (Pyodide under Node)", add_bytecode, files, engine, log)
     files["sw.js"] = stamp_service_worker(files)
+    files.update(HOST_FILES)
     changed = timed("write dist/", write_tree, files)
     manifest = timed("manifest + gzip", finish, log)
     total = sum(e["size"] for e in manifest["files"])
@@ -321,7 +326,7 @@ def finish(log):
         for name in sorted(names):
             path = os.path.join(dirpath, name)
             rel = os.path.relpath(path, DIST)
-            if rel == "manifest.json" or rel.endswith(ENCODED):
+            if rel == "manifest.json" or rel in HOST_FILES or rel.endswith(ENCODED):
                 continue
             entries.append({"path": rel, "size": os.path.getsize(path), "sha256": _sha(path),
                             "gzip_size": None, "br_size": None, "first_visit": not is_lazy(rel)})
