@@ -186,3 +186,40 @@ def test_a_link_to_a_file_keeps_the_sub_path(browser):
     finally:
         host.close()
 
+
+@pytest.mark.parametrize("ext, says", [
+    (".mjs", "The page cannot start: the site's host serves /anomaly-explorer/micropython/micropython.mjs as "
+             "application/octet-stream, and browsers run a module only when it comes as JavaScript: the host needs "
+             "text/javascript for .mjs files."),
+    (".wasm", "the site's host serves pyodide/pyodide.asm.wasm as application/octet-stream, where Python's "
+              "WebAssembly must come as application/wasm: the host needs that type for .wasm files"),
+])
+def test_a_host_serving_modules_or_webassembly_as_another_type_is_named(browser, ext, says):
+    """nginx's stock mime.types has no .mjs, so it serves them as application/octet-stream (as a host
+    that lacks .wasm does those). Browsers refuse such a module, and Pyodide hung on such WebAssembly,
+    with nothing said on the page: it now names the file, its type and the one it needs."""
+    host = Host(SUB_PATH)
+    context = browser.new_context()
+    foreign = []
+
+    def mistyped(route):  # and, as conftest's watch does, every request leaving the host fails
+        url = route.request.url
+        if not url.startswith(host.url):
+            foreign.append(url)
+            route.abort()
+        elif url.endswith(ext):
+            response = route.fetch()
+            route.fulfill(response=response, headers={**response.headers, "content-type": "application/octet-stream"})
+        else:
+            route.continue_()
+
+    try:
+        context.route("**/*", mistyped)
+        page = context.new_page()
+        page.goto(host.url)
+        page.wait_for_function("document.querySelector('#engine-status').className === 'error'", timeout=60_000)
+        assert says in page.text_content("#engine-status")
+        assert not foreign  # (the browser's and Pyodide's own errors about the type are expected)
+    finally:
+        context.close()
+        host.close()
