@@ -38,6 +38,10 @@ COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg",
 LAZY = ("codemirror", "xterm", "manifest.json") + tuple("%s.bin" % k for k in gallery.KEYS if k != gallery.DEFAULT)
 # Command-line modules that the worker never imports.
 NOT_FOR_WORKER = ("train.py", "bench.py")
+# For the host, not the app (no manifest entry, never fetched): GitHub Pages, deployed from a
+# branch, runs Jekyll, which drops every file whose name starts with _ (app/__init__.py...) unless
+# the site holds a .nojekyll.
+HOST_FILES = {".nojekyll": b""}
 
 
 def build(data_dir=None, wheels_dir=None, timings=None, log=None):
@@ -63,12 +67,15 @@ def build(data_dir=None, wheels_dir=None, timings=None, log=None):
     add_runtimes(files, wheels)
     timed("bytecode (Pyodide under Node)", add_bytecode, files, engine, log)
     files["sw.js"] = stamp_service_worker(files)
+    files.update(HOST_FILES)
     changed = timed("write dist/", write_tree, files)
     manifest = timed("manifest + gzip", finish, log)
     total = sum(e["size"] for e in manifest["files"])
-    first = sum(wire_size(e) for e in manifest["files"] if not is_lazy(e["path"]))
+    first = first_visit_bytes(manifest)
     log(f"dist/: {len(manifest['files'])} files, {total / 1e6:.1f} MB; a first visit downloads about "
-        f"{first / 1e6:.1f} MB compressed ({changed} files changed, {time.perf_counter() - t0:.1f} s)")
+        f"{first['br'] / 1e6:.1f} MB compressed ({first['gzip'] / 1e6:.1f} MB with gzip only, "
+        f"{first['plain'] / 1e6:.1f} MB from a host that compresses nothing) "
+        f"({changed} files changed, {time.perf_counter() - t0:.1f} s)")
     for name, secs in timings:
         log(f"  set-up step {name}: {secs:.1f} s")
     return manifest
@@ -319,7 +326,7 @@ def finish(log):
         for name in sorted(names):
             path = os.path.join(dirpath, name)
             rel = os.path.relpath(path, DIST)
-            if rel == "manifest.json" or rel.endswith(ENCODED):
+            if rel == "manifest.json" or rel in HOST_FILES or rel.endswith(ENCODED):
                 continue
             entries.append({"path": rel, "size": os.path.getsize(path), "sha256": _sha(path),
                             "gzip_size": None, "br_size": None, "first_visit": not is_lazy(rel)})
@@ -348,6 +355,17 @@ def compressible(path):
 def wire_size(entry):
     """Bytes a first visit in Chromium (which takes brotli) transfers for this file."""
     return entry.get("br_size") or entry.get("gzip_size") or entry["size"]
+
+
+def first_visit_bytes(manifest):
+    """What a first visit downloads (the manifest's first_visit files, bytes), by what the host
+    serves: "br" its brotli copies (else gzip: `build.py serve`, nginx's brotli_static), "gzip"
+    its gzip copies (level 9: nginx's gzip_static), "plain" no compression at all (S3, nginx
+    without gzip; a host compressing on the fly lies between, by its level and the types it
+    compresses)."""
+    first = [e for e in manifest["files"] if e["first_visit"]]
+    return {"br": sum(wire_size(e) for e in first), "gzip": sum(e["gzip_size"] or e["size"] for e in first),
+            "plain": sum(e["size"] for e in first)}
 
 
 # Brotli's quality: the highest for what a first visit downloads; for scikit-learn's wheels, only
