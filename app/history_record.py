@@ -23,6 +23,7 @@ COLUMNS = (("id", "#"), ("date", "Date (UTC)"), ("dataset", "Dataset"), ("archit
            ("baseline", "Best baseline AUC"), ("wall_ms", "Wall time"))
 # Settings the "key settings" cell names (the architecture has a column of its own).
 KEY_SETTINGS = ("optimizer", "learning_rate", "batch_size", "activation")
+KEY_PREFIX = {"learning_rate": "lr ", "batch_size": "batch "}
 # Settings never offered for the chart against AUC: they name a file, not a choice of the model.
 NOT_CHARTED = ("file_name", "file_sha256")
 MAX_LINK = 4096
@@ -138,7 +139,7 @@ def key_settings(record):
     parts = []
     for key in KEY_SETTINGS:
         if key in s:
-            parts.append(setting_text(s[key]) if key != "batch_size" else "batch " + setting_text(s[key]))
+            parts.append(KEY_PREFIX.get(key, "") + setting_text(s[key]))
     return ", ".join(parts)
 
 
@@ -156,80 +157,92 @@ def label(record):
 
 
 def row(record):
-    """A compact table row of a checked record: its sort values and its cells' text. The UI keeps
-    these (not the records) for the table and the chart."""
+    """A compact table row of a checked record: the values its columns sort by, and the record
+    (its cells' text is made only for the rows shown: cells())."""
+    best = best_baseline(record)
+    s = record["settings"]
+    return {"id": record["id"], "date": record["date"], "dataset": record["dataset_title"],
+            "architecture": record["architecture"], "epochs": record["epochs"], "auc": record["auc"],
+            "f1": record["metrics"].get("f1"), "baseline": best[1] if best else None, "wall_ms": record["wall_ms"],
+            "status": record["status"], "key_settings": tuple([str(s.get(k)) for k in KEY_SETTINGS]),
+            "record": record}
+
+
+def cells(r):
+    """The text of a row's cells, in COLUMNS' order."""
+    record = r["record"]
     best = best_baseline(record)
     status = record["status"]
-    epochs = str(record["epochs"]) + ("" if status == "finished" else " (%s)" % STATUS_TEXT[status])
-    settings = {}
-    for key, value in record["settings"].items():
-        if key not in NOT_CHARTED:
-            settings[key] = value
-    return {
-        "id": record["id"], "date": record["date"], "dataset": record["dataset_title"],
-        "architecture": record["architecture"], "key_settings": key_settings(record), "epochs": record["epochs"],
-        "auc": record["auc"], "f1": record["metrics"].get("f1"), "baseline": best[1] if best else None,
-        "wall_ms": record["wall_ms"], "status": status, "label": label(record),
-        "cells": [str(record["id"]), record["date"][:16].replace("T", " "), record["dataset_title"],
-                  record["architecture"], key_settings(record), epochs,
-                  "–" if record["auc"] is None else "%.4f" % record["auc"],
-                  "–" if record["metrics"].get("f1") is None else "%.1f%%" % (100 * record["metrics"]["f1"]),
-                  "–" if best is None else "%.4f (%s)" % (best[1], best[0]), wall_text(record["wall_ms"])],
-        "settings": settings,
-    }
+    f1 = record["metrics"].get("f1")
+    return [str(record["id"]), record["date"][:16].replace("T", " "), record["dataset_title"],
+            record["architecture"], key_settings(record),
+            str(record["epochs"]) + ("" if status == "finished" else " (%s)" % STATUS_TEXT[status]),
+            "–" if record["auc"] is None else "%.4f" % record["auc"], "–" if f1 is None else "%.1f%%" % (100 * f1),
+            "–" if best is None else "%.4f (%s)" % (best[1], best[0]), wall_text(record["wall_ms"])]
 
 
 def sort_rows(rows, key, descending):
-    """Rows sorted by a column; a missing number sorts last either way."""
-    present = [r for r in rows if r.get(key) is not None]
-    missing = [r for r in rows if r.get(key) is None]
-    present.sort(key=lambda r: r[key], reverse=descending)
-    return present + missing
+    """Rows sorted by a column; a missing number sorts last either way. (Decorated, so that the
+    comparisons run in C: a key function made sorting 1,000 rows a long task under MicroPython.)"""
+    present = [(r[key], r["id"], k) for k, r in enumerate(rows) if r.get(key) is not None]
+    present.sort(reverse=descending)
+    return [rows[k] for _, _, k in present] + [r for r in rows if r.get(key) is None]
+
+
+def note_settings(seen, varying, record):
+    """Follow which settings vary between runs, one record at a time: `seen` maps a setting to its
+    first value, `varying` collects (as dict keys) the settings with another value somewhere."""
+    for key, value in record["settings"].items():
+        if key in varying or key in NOT_CHARTED:
+            continue
+        if key not in seen:
+            seen[key] = value
+        elif seen[key] != value:
+            varying[key] = True
 
 
 def varying_settings(rows):
-    """The settings whose values differ between the runs, in the settings table's order of first
-    appearance: what the chart of a setting against AUC offers."""
-    seen = {}
-    order = []
+    """The settings whose values differ between the runs, in the settings' own order: what the
+    chart of a setting against AUC offers."""
+    seen, varying = {}, {}
     for r in rows:
-        for key, value in r["settings"].items():
-            text = setting_text(value)
-            if key not in seen:
-                seen[key] = text
-                order.append(key)
-            elif seen[key] is not None and seen[key] != text:
-                seen[key] = None  # differs
-    varying = [k for k in order if seen[k] is None]
-    # a setting a run lacks (an older record) also varies
-    for r in rows:
-        for k in order:
-            if k not in r["settings"] and k not in varying:
-                varying.append(k)
-    return varying
+        note_settings(seen, varying, r["record"])
+    return ordered_settings(seen, varying)
 
 
-def setting_points(rows, key):
-    """The chart of setting `key` against AUC: {value, order, auc, run} per run with an AUC; `order`
-    places the values (numbers by size, else alphabetically)."""
-    values = []
-    for r in rows:
-        if r["auc"] is not None and key in r["settings"]:
-            values.append(r["settings"][key])
+def ordered_settings(seen, varying):
+    return [k for k in seen if k in varying]
+
+
+def setting_ranks(rows, key):
+    """{value: place} of setting `key`'s values among the runs with an AUC (numbers by size, else
+    alphabetically), for the chart's x order."""
+    values = {}
     numeric = True
-    for v in values:
-        if not _is_number(v):
-            numeric = False
-    distinct = sorted(set([(v if numeric else setting_text(v)) for v in values]))
-    rank = {}
-    for k, v in enumerate(distinct):
-        rank[v] = k
+    for r in rows:
+        if r["auc"] is not None:
+            v = r["record"]["settings"].get(key)
+            if v is not None:
+                values[setting_text(v)] = v
+                if numeric and not _is_number(v):
+                    numeric = False
+    keys = sorted([(values[t] if numeric else t, t) for t in values])
+    ranks = {}
+    for k, pair in enumerate(keys):
+        ranks[pair[1]] = k
+    return ranks
+
+
+def setting_points(rows, key, ranks=None):
+    """The chart of setting `key` against AUC: {value, order, auc, run} per run with an AUC."""
+    ranks = ranks if ranks is not None else setting_ranks(rows, key)
     out = []
     for r in rows:
-        if r["auc"] is not None and key in r["settings"]:
-            v = r["settings"][key]
-            out.append({"value": setting_text(v), "order": rank[v if numeric else setting_text(v)],
-                        "auc": r["auc"], "run": r["label"]})
+        if r["auc"] is not None:
+            v = r["record"]["settings"].get(key)
+            if v is not None:
+                t = setting_text(v)
+                out.append({"value": t, "order": ranks[t], "auc": r["auc"], "run": "Run %d" % r["id"]})
     return out
 
 

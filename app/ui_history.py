@@ -7,6 +7,7 @@
 # goes into a link, and `hide=history` hides the panel.
 import asyncio
 import json
+import time
 
 from pyscript import document, window
 
@@ -18,11 +19,30 @@ from app.ui_common import el, esc, state, text, yield_to_browser
 from app import history_record as hr
 from app import ui_compare, ui_train
 
-CHUNK = 50   # records parsed and checked per task
-PAGE = 50    # table rows shown at first, and added by "Show more"
+STEP = 10       # records read from history.js at a time
+SLICE_MS = 12   # work done in one task before the page gets the thread back (a 1,000-run history:
+                # MicroPython parses and checks a record in ~1 ms; docs/bench.md, run history)
+PAGE = 50       # table rows shown at first, and added by "Show more"
+CHART_RUNS = 200  # the chart of a setting against AUC shows the newest runs (more dots are a blur, and slow)
 MAX_CHOSEN = 4
 hist = {"ok": None, "count": 0, "rows": None, "bad": [], "loading": False, "sort": ("id", True), "shown": PAGE,
-        "chosen": [], "overlay_charts": False, "setting_chart": False, "busy": False}
+        "chosen": [], "overlay_charts": False, "setting_chart": False, "seen": {}, "varying": {}, "points": 0}
+
+
+class Slicer:
+    """Long work cut into tasks: `await slicer.pause()` between steps yields to the browser once
+    SLICE_MS have passed."""
+
+    def __init__(self):
+        self.t0 = time.ticks_ms()
+
+    def due(self):
+        return time.ticks_diff(time.ticks_ms(), self.t0) > SLICE_MS
+
+    async def pause(self):
+        if self.due():
+            await yield_to_browser()
+            self.t0 = time.ticks_ms()
 
 
 def _status(message, error=False):
@@ -103,7 +123,8 @@ async def _store(adding, record):
     if hist["rows"] is not None and "kind" in record:
         record["id"] = reply["id"]
         hist["rows"].append(hr.row(record))
-        _after_change()
+        hr.note_settings(hist["seen"], hist["varying"], record)
+        await _after_change()
     elif hist["rows"] is not None:  # a run recorded again: read it back with the others
         hist["rows"] = None
         asyncio.create_task(load())
@@ -126,25 +147,27 @@ async def load():
             _status("The history could not be read: %s." % reply["error"], True)
             return
         n = reply["count"]
-        rows, bad = [], []
-        hist["rows"], hist["bad"] = rows, bad
-        offset = 0
+        rows, bad, seen, varying = [], [], {}, {}
+        hist["rows"], hist["bad"], hist["seen"], hist["varying"] = rows, bad, seen, varying
+        offset, shown, slicer = 0, False, Slicer()
         while offset < n:
-            for key, value, problem in json.loads(window.runHistory.page(offset, CHUNK)):
+            for key, value, problem in json.loads(await window.runHistory.page(offset, STEP)):
                 record, why = (None, problem) if value is None else hr.check(value)
                 if record is None:
                     bad.append((key, why))
                 else:
                     rows.append(hr.row(record))
-            offset += CHUNK
-            if offset == CHUNK or offset >= n:
-                _table()
-            if offset < n:
+                    hr.note_settings(seen, varying, record)
+            offset += STEP
+            if slicer.due():
+                if not shown and len(rows) >= PAGE:  # the newest, at once
+                    shown = True
+                    _table()
                 text("history-summary", "Reading the history: %d of %d runs…" % (offset, n))
-            await yield_to_browser()
+            await slicer.pause()
         hist["count"] = len(rows)
         _summary_line()
-        _after_change()
+        await _after_change()
         _report_bad()
     finally:
         hist["loading"] = False
@@ -162,10 +185,21 @@ def _report_bad():
                                shown, " and %d more" % (len(bad) - 5) if len(bad) > 5 else ""))
 
 
-def _after_change():
+async def _after_change(settings_changed=False):
+    if settings_changed:  # a run deleted may have been the only one with another value
+        await _note_all()
     _table()
+    await yield_to_browser()
     _setting_options()
-    asyncio.create_task(_overlay())
+    await _overlay()
+
+
+async def _note_all():
+    seen, varying, slicer = {}, {}, Slicer()
+    for r in hist["rows"] or []:
+        hr.note_settings(seen, varying, r["record"])
+        await slicer.pause()
+    hist["seen"], hist["varying"] = seen, varying
 
 
 # ---- the table ----------------------------------------------------------------------------------
@@ -188,8 +222,9 @@ def _table():
         rid = r["id"]
         html.append('<tr data-id="%d" data-auc="%s"><td><input type="checkbox" data-id="%d" aria-label="Overlay run %d"%s></td>'
                     % (rid, "" if r["auc"] is None else repr(r["auc"]), rid, rid, " checked" if rid in hist["chosen"] else ""))
-        for k, cell in enumerate(r["cells"]):
-            html.append('<td%s>%s</td>' % (' class="status-%s"' % r["status"] if k == 5 else "", esc(cell)))
+        for k, cell in enumerate(hr.cells(r)):
+            html.append('<td%s>%s</td>' % (' class="status-%s"' % r["status"] if k == 5 else
+                                           ' class="nowrap"' if k in (1, 3) else "", esc(cell)))
         html.append('<td class="acts"><button type="button" class="mini" data-act="restore" data-id="%d">Restore</button>'
                     '<button type="button" class="mini" data-act="delete" data-id="%d" aria-label="Delete run %d">Delete</button>'
                     '</td></tr>' % (rid, rid, rid))
@@ -279,7 +314,7 @@ async def _delete(ids):
     hist["count"] = len(hist["rows"])
     _summary_line()
     _report_bad()
-    _after_change()
+    await _after_change(True)
     _status("Deleted run %d." % ids[0] if len(ids) == 1 else "Deleted %d records." % len(ids))
 
 
@@ -303,7 +338,7 @@ async def _clear():
     hist["rows"], hist["bad"], hist["chosen"], hist["count"] = [], [], [], 0
     _summary_line()
     _report_bad()
-    _after_change()
+    await _after_change(True)
     _status("The history is cleared.")
 
 
@@ -319,12 +354,11 @@ async def _export_csv():
     keys = [s["key"] for s in settings.SETTINGS]
     lines, offset = [hr.csv_header(keys)], 0
     while offset < reply["count"]:
-        for _, value, _ in json.loads(window.runHistory.page(offset, CHUNK)):
+        for _, value, _ in json.loads(await window.runHistory.page(offset, STEP)):
             record, _ = (None, None) if value is None else hr.check(value)
             if record is not None:
                 lines.append(hr.csv_line(record, keys))
-        offset += CHUNK
-        await yield_to_browser()
+        offset += STEP
     window.runHistory.download(hr.file_name(_today(), "csv"), "".join(lines), "text/csv")
     _status("Exported %d runs as CSV." % (len(lines) - 1))
 
@@ -364,7 +398,7 @@ async def _overlay():
         window.charts.show("history-loss", "history_loss")
         window.charts.show("history-roc", "history_roc")
     reply = json.loads(await window.runHistory.overlay(json.dumps([r["id"] for r in chosen]),
-                                                      json.dumps([r["label"] for r in chosen])))
+                                                      json.dumps([hr.label(r["record"]) for r in chosen])))
     if reply.get("error"):
         text("history-overlay-note", "The curves could not be read: %s." % reply["error"])
     elif reply["missing"]:
@@ -377,8 +411,7 @@ async def _overlay():
 
 
 def _setting_options():
-    rows = hist["rows"] or []
-    keys = hr.varying_settings(rows)
+    keys = hr.ordered_settings(hist["seen"], hist["varying"])
     select = el("history-setting-key")
     current = select.value
     select.innerHTML = "".join(['<option value="%s">%s</option>' % (esc(k), esc(settings.BY_KEY[k]["label"]
@@ -401,8 +434,11 @@ async def _setting_chart():
     if not hist["setting_chart"]:
         hist["setting_chart"] = True
         window.charts.show("history-setting-chart", "history_setting")
-    points = hr.setting_points(hist["rows"] or [], key)
-    text("history-setting-note", "%d run%s with an AUC." % (len(points), "" if len(points) == 1 else "s"))
+    rows = [r for r in hr.sort_rows(hist["rows"] or [], "id", True) if r["auc"] is not None][:CHART_RUNS]
+    points = hr.setting_points(rows, key)
+    total = len([r for r in hist["rows"] or [] if r["auc"] is not None])
+    text("history-setting-note", "%d run%s with an AUC%s." % (
+        len(points), "" if len(points) == 1 else "s", " (the newest of %d)" % total if total > len(points) else ""))
     await window.charts.replace("history-setting-chart", "points", json.dumps(points))
 
 

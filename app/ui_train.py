@@ -314,7 +314,7 @@ async def _train(max_epochs):
             break
         if now_ms() - train["last_charts"] > CHARTS_EVERY_MS:
             await refresh()
-    train["wall_ms"] = train.get("wall_ms", 0) + now_ms() - started
+    train["wall_ms"] = train.get("wall_ms", 0) + time.ticks_diff(now_ms(), started)
     if not ui_activity.ready():  # the engine died meanwhile: its message stays (main.on_engine_died)
         return
     await refresh()

@@ -9,7 +9,7 @@
   const NAME = "anomaly-explorer", RUNS = "runs", CURVES = "curves";
   const MAX_LOSS_POINTS = 600, MAX_ROC_POINTS = 300;  // per series: the overlay needs no more
   let db = null;
-  let listed = [];     // [key, value] of every stored run, newest first (list(), then page())
+  let listed = [];     // the key of every stored run, newest first (list(), then page())
   let pending = null;  // a run that could not be stored, kept for retry()
   const out = (value) => JSON.stringify(value);
   const why = (e) => (e && e.name ? e.name + ": " : "") + (e && e.message || String(e));
@@ -132,13 +132,12 @@
     async retry() {
       return pending ? add(pending) : out({ error: "no run is waiting to be recorded" });
     },
-    // Read every run (newest first) for page(): {"ok", "count"}.
+    // The ids of every run (newest first) for page(): {"ok", "count"}. The records themselves are
+    // read a page at a time (reading 1,000 at once deserialized them in one long task).
     async list() {
       try {
         const d = await open();
-        const s = d.transaction(RUNS, "readonly").objectStore(RUNS);
-        const [keys, values] = await Promise.all([done(s.getAllKeys()), done(s.getAll())]);
-        listed = keys.map((k, i) => [k, values[i]]).reverse();
+        listed = (await done(d.transaction(RUNS, "readonly").objectStore(RUNS).getAllKeys())).reverse();
         return out({ ok: true, count: listed.length });
       } catch (e) {
         listed = [];
@@ -146,10 +145,21 @@
       }
     },
     // Runs [offset, offset + n) of the last list(): [[key, record or null, problem or null], ...]
-    page(offset, n) {
-      return "[" + listed.slice(offset, offset + n).map(([k, v]) => {
+    async page(offset, n) {
+      const keys = listed.slice(offset, offset + n);
+      if (!keys.length) return "[]";
+      let values;
+      try {
+        const d = await open();
+        const s = d.transaction(RUNS, "readonly").objectStore(RUNS);
+        const found = await done(s.getAll(IDBKeyRange.bound(keys[keys.length - 1], keys[0])));
+        values = new Map(found.map((v) => [v && v.id, v]));
+      } catch (e) {
+        return out(keys.map((k) => [k, null, why(e)]));
+      }
+      return "[" + keys.filter((k) => values.has(k)).map((k) => {
         try {
-          const text = JSON.stringify(v);
+          const text = JSON.stringify(values.get(k));
           if (text === undefined) throw new Error("no value");
           return "[" + JSON.stringify(k) + "," + text + ",null]";
         } catch (e) {

@@ -75,10 +75,12 @@ def test_rows_sort_with_missing_numbers_last():
     assert [r["id"] for r in hr.sort_rows(rows, "auc", True)] == [3, 1, 2]
     assert [r["id"] for r in hr.sort_rows(rows, "auc", False)] == [1, 3, 2]
     assert [r["id"] for r in hr.sort_rows(rows, "id", True)] == [3, 2, 1]
-    cells = rows[0]["cells"]
+    assert [r["id"] for r in hr.sort_rows(rows, "key_settings", False)] == [1, 2, 3]
+    cells = hr.cells(rows[0])
     assert cells[:3] == ["1", "2026-11-30 19:50", "ECG5000"] and cells[6] == "0.9000" and cells[7] == "80.0%"
+    assert cells[4] == "adam, lr 0.01, batch 256, leaky_relu"
     assert cells[8] == "0.9700 (k-nearest neighbours)" and cells[9] == "1.5 s"
-    assert rows[0]["label"] == "Run 1 (AUC 0.900)" and rows[1]["cells"][6] == "–"
+    assert hr.label(rows[0]["record"]) == "Run 1 (AUC 0.900)" and hr.cells(rows[1])[6] == "–"
 
 
 def test_the_settings_that_vary_and_their_points():
@@ -89,6 +91,7 @@ def test_the_settings_that_vary_and_their_points():
     assert [(p["value"], p["order"], p["auc"]) for p in points] == [("0.01", 1, 0.9), ("0.001", 0, 0.95), ("0.1", 2, 0.97)]
     assert [p["value"] for p in hr.setting_points(rows, "encoder")] == ["15,7", "15,7", "32,8"]
     assert hr.varying_settings(rows[:1]) == []
+    assert [p["order"] for p in hr.setting_points(rows, "optimizer")] == [0, 0, 0]
 
 
 def test_csv_reads_back_with_every_field():
@@ -119,12 +122,12 @@ def test_under_micropython_it_checks_and_rows_like_cpython(tmp_path):
                       "out = []\n"
                       "for r in recs:\n"
                       "    got, why = hr.check(r)\n"
-                      "    out.append(why if got is None else hr.row(got)['cells'])\n"
+                      "    out.append(why if got is None else hr.cells(hr.row(got)))\n"
                       "print(json.dumps(out))\n")
     data = tmp_path / "input.json"
     data.write_text(json.dumps(recs))
     res = subprocess.run(["node", os.path.join(ROOT, "tests", "micropython_check.mjs"), str(script), str(data)],
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
-    expected = [hr.check(r)[1] if hr.check(r)[0] is None else hr.row(r)["cells"] for r in recs]
+    expected = [hr.check(r)[1] if hr.check(r)[0] is None else hr.cells(hr.row(r)) for r in recs]
     assert json.loads(res.stdout) == expected
