@@ -232,7 +232,7 @@ def history_loss_chart():
                                                                           range=[[1, 0], [6, 3]]), legend=None),
         tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("series:N", title="Set"),
                  alt.Tooltip("epoch:Q", title="Epoch"), alt.Tooltip("loss:Q", title="Loss", format=".5f")]),
-        "Loss of the chosen runs (dashed: validation)", height=240)
+        "Loss (dashed: validation)", height=240)
 
 
 def history_roc_chart():
@@ -256,7 +256,7 @@ def history_setting_chart():
         y=alt.Y("auc:Q", title="AUC", scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("value:N", title="Value"),
                  alt.Tooltip("auc:Q", title="AUC", format=".4f")]),
-        "AUC of each run by this setting", height=220)
+        "AUC of each run by this setting", height=180)
 
 
 def all_specs(about):
