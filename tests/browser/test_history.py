@@ -246,3 +246,39 @@ def test_a_classroom_link_hides_the_panel_and_history_stays_out_of_links(browser
     assert page.input_value("#share-link").endswith("&hide=history")
     watch.check()
     page.context.close()
+
+
+def test_a_diverged_run_is_recorded_with_its_state_sorting_and_at_most_four_overlaid(browser, base_url):
+    page, watch = open_page(browser, base_url + "#" + SMALL + "&epochs=1")
+    ready(page)
+    for k in range(1, 5):  # four short runs, then one that diverges
+        train(page, k)
+    for key, value in (("optimizer", "sgd"), ("learning_rate", 10), ("activation", "linear"),
+                       ("output_activation", "linear"), ("epochs", 10)):
+        set_setting(page, key, value)
+    page.click("#train")
+    page.wait_for_function(RECORDED % 5, timeout=60_000)
+    assert "diverged" in page.text_content("#engine-status")
+    r = stored(page)[5]
+    assert r["status"] == "diverged" and r["epochs"] < 10 and r["settings"]["learning_rate"] == 10
+    open_panel(page, 5)
+    assert "(diverged)" in page.text_content("#history-rows tr[data-id='5']")
+    # sorting: by AUC, best first (a run without one last), then the other way
+    page.click("#history-head button[data-sort='auc']")
+    aucs = [t.get_attribute("data-auc") for t in page.query_selector_all("#history-rows tr")]
+    known = [float(a) for a in aucs if a]
+    assert known == sorted(known, reverse=True) and aucs[len(known):] == [""] * (len(aucs) - len(known))
+    page.click("#history-head button[data-sort='auc']")
+    known = [float(t.get_attribute("data-auc")) for t in page.query_selector_all("#history-rows tr")
+             if t.get_attribute("data-auc")]
+    assert known == sorted(known)
+    # at most four runs overlaid: a fifth box is refused and says so
+    for rid in (1, 2, 3, 4):
+        page.check("#history-rows input[data-id='%d']" % rid)
+    page.wait_for_function("document.querySelector('#history-overlay').dataset.runs === '1,2,3,4'", timeout=10_000)
+    page.click("#history-rows input[data-id='5']")
+    assert not page.is_checked("#history-rows input[data-id='5']")
+    assert "at most four" in page.text_content("#history-overlay-note")
+    page.wait_for_function("new Set((window.charts.data('history-roc', 'roc') || []).map(r => r.run)).size === 4")
+    watch.check()
+    page.context.close()
