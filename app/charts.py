@@ -216,6 +216,49 @@ def compare_pr_chart():
                  "Precision and recall of every detector", height=260)
 
 
+# Run history (issue 18): the chosen runs overlaid, one colour per run (named in the legend), and
+# one chosen setting against AUC. Rows come from static/history.js and app/ui_history.py.
+RUN_COLOR = alt.Color("run:N", title="Run", scale=alt.Scale(range=OKABE_ITO),
+                      legend=alt.Legend(columns=2, symbolType="stroke"))
+
+
+def history_loss_chart():
+    """Loss per epoch of 2-4 recorded runs: {run, series, epoch, loss}; dashed: validation."""
+    return _base(alt.Chart(alt.Data(name="losses")).mark_line(strokeWidth=2).encode(
+        x=alt.X("epoch:Q", title="Epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("loss:Q", title="Mean squared error", scale=alt.Scale(type="log")),
+        color=RUN_COLOR, detail="series:N",
+        strokeDash=alt.StrokeDash("series:N", title="Set", scale=alt.Scale(domain=["train", "validation"],
+                                                                          range=[[1, 0], [6, 3]]), legend=None),
+        tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("series:N", title="Set"),
+                 alt.Tooltip("epoch:Q", title="Epoch"), alt.Tooltip("loss:Q", title="Loss", format=".5f")]),
+        "Loss (dashed: validation)", height=240)
+
+
+def history_roc_chart():
+    """ROC curves of 2-4 recorded runs: {run, fpr, tpr}."""
+    diagonal = alt.Chart(alt.Data(values=[{"x": 0, "y": 0}, {"x": 1, "y": 1}])).mark_line(
+        color="#999", strokeDash=[4, 4]).encode(x="x:Q", y="y:Q")
+    curves = alt.Chart(alt.Data(name="roc")).mark_line(interpolate="step-after", strokeWidth=2).encode(
+        x=alt.X("fpr:Q", title="False positive rate", scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("tpr:Q", title="True positive rate", scale=alt.Scale(domain=[0, 1])),
+        color=RUN_COLOR, tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("fpr:Q", format=".3f"),
+                                  alt.Tooltip("tpr:Q", format=".3f")])
+    return _base(diagonal + curves, "ROC of the chosen runs", height=240)
+
+
+def history_setting_chart():
+    """Each recorded run's AUC by the value of one setting: {value, order, auc, run}; values placed
+    in `order` (numbers by size)."""
+    return _base(alt.Chart(alt.Data(name="points")).mark_circle(size=60, opacity=0.7, color=OKABE_ITO[0]).encode(
+        x=alt.X("value:N", title="Setting value", sort=alt.EncodingSortField("order", op="min"),
+                axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+        y=alt.Y("auc:Q", title="AUC", scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("value:N", title="Value"),
+                 alt.Tooltip("auc:Q", title="AUC", format=".4f")]),
+        "AUC of each run by this setting", height=180)
+
+
 def all_specs(about):
     """name -> Vega-Lite spec (dict), written to dist/specs.json; `about` describes the dataset
     whose classes the charts colour (data/about.py)."""
@@ -224,4 +267,6 @@ def all_specs(about):
             "hist": hist_chart(classes).to_dict(), "latent": latent_chart(classes).to_dict(),
             "preview": preview_chart().to_dict(), "timeline": timeline_chart().to_dict(),
             "timeline_errors": timeline_errors_chart().to_dict(), "compare_roc": compare_roc_chart().to_dict(),
-            "compare_pr": compare_pr_chart().to_dict()}
+            "compare_pr": compare_pr_chart().to_dict(),
+            "history_loss": history_loss_chart().to_dict(), "history_roc": history_roc_chart().to_dict(),
+            "history_setting": history_setting_chart().to_dict()}

@@ -18,7 +18,8 @@ from models import settings
 
 from app import protocol
 from app.ui_common import call_json, el, say, send, state, text, yield_to_browser
-from app import ui_activity, ui_compare, ui_config, ui_controls, ui_data, ui_files, ui_intro, ui_links, ui_train
+from app import (ui_activity, ui_compare, ui_config, ui_controls, ui_data, ui_files, ui_history, ui_intro, ui_links,
+                 ui_train)
 
 
 def initial_config():
@@ -176,6 +177,7 @@ async def main():
     ui_files.setup()
     ui_data.setup()
     ui_compare.setup()
+    ui_history.setup()
     for b in document.querySelectorAll("nav button[data-view]"):
         b.onclick = on_nav
     el("engine-retry").onclick = on_retry

@@ -21,7 +21,8 @@ WRITE_DELAY = 0.15  # s: a burst of edits (a dragged slider) writes the hash onc
 # The classroom builder's checkboxes: (name in hide=, what people see).
 CLASSROOM = [("training", "Training settings"), ("model", "Layer settings"), ("data", "Data settings"),
              ("threshold", "Threshold settings"), ("advanced", "Advanced settings"),
-             ("composer", "Model composer"), ("export", "Saving and loading models")]
+             ("composer", "Model composer"), ("export", "Saving and loading models"),
+             ("history", "Run history")]
 link = {"pending": False, "initial_rejected": []}
 
 

@@ -24,6 +24,7 @@ train = {"last_charts": 0, "thr_busy": False, "thr_next": None}
 # Panels that follow the training view register here (imports run one way: they import this module):
 after_refresh = []   # called after every refresh of the training view (app/ui_compare.py)
 verdicts_text = []   # verdicts -> the sample line's text about other detectors (app/ui_compare.py)
+after_run = []       # called with (how it ended, the last epoch's reply) once a Train run ends (app/ui_history.py)
 
 
 def now_ms():
@@ -256,6 +257,7 @@ async def rebuild(charts_later=False, sent=None):
     state["model"] = reply["model"]
     state["epoch"] = 0
     state["run_target"] = None
+    train["wall_ms"] = 0  # the time spent training this model, over all its runs
     el("engine-error").hidden = True
     cleared = window.charts.replace("loss-chart", "losses", "[]")
     if not charts_later:  # else it is cleared when embedded, and before any epoch's loss is added
@@ -289,6 +291,7 @@ async def _train(max_epochs):
     stop_at = state["epoch"] + max_epochs if max_epochs else state["run_target"]
     _buttons()
     last_ms = None
+    started, r = now_ms(), {}
     while not ui_activity.stopping() and state["epoch"] < stop_at:
         r = json.loads(await call("train_epoch"))
         if r.get("error"):
@@ -311,9 +314,15 @@ async def _train(max_epochs):
             break
         if now_ms() - train["last_charts"] > CHARTS_EVERY_MS:
             await refresh()
+    train["wall_ms"] = train.get("wall_ms", 0) + time.ticks_diff(now_ms(), started)
     if not ui_activity.ready():  # the engine died meanwhile: its message stays (main.on_engine_died)
         return
     await refresh()
+    ended = "diverged" if state["diverged"] else ("early_stopping" if r.get("stopped") == "early_stopping" else (
+        "finished" if state["epoch"] >= (state["run_target"] or 0) else None))
+    if ended and not max_epochs and ui_activity.ready():  # a Train run that reached its end (not a pause, not a step)
+        for fn in after_run:
+            fn(ended, r)
     if not state["diverged"] and ui_activity.ready():
         if state["epoch"] >= (state["run_target"] or 0):
             s = state["summary"]

@@ -603,9 +603,9 @@ def main(argv):
     parser.add_argument("--runs", type=int, default=5, help="training runs per engine (median reported)")
     parser.add_argument("--no-lighthouse", action="store_true")
     parser.add_argument("--training-only", action="store_true", help="only the training-speed comparison")
-    parser.add_argument("--only", choices=["own-data", "baselines", "plain-host"], help="only these rows (own-data: "
-                        "your own data, issue 15; baselines: scikit-learn's detectors, issue 16; plain-host: a first "
-                        "visit to a plain static host, issue 17), "
+    parser.add_argument("--only", choices=["own-data", "baselines", "plain-host", "history"], help="only these rows "
+                        "(own-data: your own data, issue 15; baselines: scikit-learn's detectors, issue 16; plain-host: "
+                        "a first visit to a plain static host, issue 17; history: the run history, issue 18), "
                         "written into docs/bench.md beside the other figures of the last full run (docs/bench.json)")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -650,6 +650,9 @@ def main(argv):
             log("Chromium: scikit-learn's baselines (cold and warm)")
             from builder import bench_baselines  # it uses this module's helpers
             results["baselines"] = bench_baselines.baseline_metrics(browser, base + "app/")
+            log("Chromium: the run history panel opened with 1,000 runs")
+            from builder import bench_history
+            results["history"] = bench_history.history_metrics(browser, base + "app/")
         browser.close()
     if not (args.no_lighthouse or args.training_only):
         log("Lighthouse (desktop preset), 3 runs")
@@ -670,7 +673,7 @@ def main(argv):
 
 
 def only(kind, dataset):
-    """`--only own-data|baselines|plain-host`: measure those rows against dist/ and rewrite
+    """`--only own-data|baselines|plain-host|history`: measure those rows against dist/ and rewrite
     docs/bench.md with them and the rest of the last full run's results, as docs/bench.json keeps them."""
     from playwright.sync_api import sync_playwright
     with open(os.path.join(DOCS, "bench.json")) as f:
@@ -686,6 +689,10 @@ def only(kind, dataset):
                 log(f"Chromium: a plain static host (sub-path, no compression), {PLAIN_VISITS} cold visits")
                 results["app"]["plain_host"] = plain_host_metrics(p, browser)
                 results["first_visit_manifest"] = manifest_first_visit()
+            elif kind == "history":
+                log("Chromium: the run history panel opened with 1,000 runs")
+                from builder import bench_history
+                results["history"] = bench_history.history_metrics(browser, base)
             else:
                 log("Chromium: scikit-learn's baselines (cold and warm)")
                 from builder import bench_baselines
@@ -800,13 +807,17 @@ def report(r):
     from builder import bench_baselines
     if r.get("baselines"):
         text += bench_baselines.report(r["baselines"])
+    from builder import bench_history
+    if r.get("history"):
+        text += bench_history.report(r["history"])
     print("\n" + text)
     os.makedirs(DOCS, exist_ok=True)
     with open(os.path.join(DOCS, "bench.md"), "w") as fh:
         fh.write(text)
     with open(os.path.join(DOCS, "bench.json"), "w") as fh:
         json.dump({"results": r, "figures": f, "own_data_figures": own_data_figures(r.get("own_data")),
-                   "baselines_figures": bench_baselines.figures(r.get("baselines"))}, fh,
+                   "baselines_figures": bench_baselines.figures(r.get("baselines")),
+                   "history_figures": bench_history.figures(r.get("history"))}, fh,
                   indent=1, default=float)
 
 

@@ -29,7 +29,8 @@ UI_FILES = ["app/main.py", "app/__init__.py", "app/protocol.py", "app/control_te
             "app/ui_intro.py", "app/ui_train.py", "app/ui_links.py", "app/ui_files.py", "app/ui_data.py", "app/ui_compare.py",
             "data/__init__.py", "data/about.py", "data/gallery.py", "data/limits.py", "models/__init__.py", "models/settings.py", "models/links.py",
             "models/link_values.py", "models/exact_numbers.py", "models/url_text.py", "models/threshold_scale.py",
-            "models/detectors.py"]
+            "models/detectors.py",
+            "app/history_record.py", "app/ui_history.py"]
 ENGINE_PACKAGES_DIRS = ["models", "data"]
 ENCODED = (".gz", ".br")  # precompressed copies the server picks by Accept-Encoding
 COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg", ".bin", ".txt", ".webmanifest")

@@ -1,10 +1,11 @@
 """Screenshots of the built app for docs/screenshots/, to look at (not a test):
 
-    .venv/bin/python -m builder.screenshots [report]
+    .venv/bin/python -m builder.screenshots [report | history]
 
 Chromium (/usr/bin/chromium) on dist/ served on 127.0.0.1: your own data's preview, the timeline of
 the sensor log and the compare panel, at 390 and 1440 px, light and dark; and a downloaded report
-(light only: a report has one scheme) opened from disk. `report`: the report's only.
+(light only: a report has one scheme) opened from disk; the run history after four runs. `report`,
+`history`: only those.
 """
 import os
 import sys
@@ -54,15 +55,46 @@ def report_shot(browser, page, width, name):
     os.remove(path)
 
 
+HISTORY_RUNS = ("learning_rate=0.01", "learning_rate=0.003", "learning_rate=0.001&optimizer=rmsprop",
+                "learning_rate=0.03&encoder=32,8")
+
+
+def history_shot(browser, url, width, scheme, suffix):
+    """The run history after four short runs, two of them overlaid, learning rate against AUC."""
+    context, page = trained_page(browser, url, "train_size=800&epochs=15&" + HISTORY_RUNS[0], width, scheme, 15)
+    for k, link in enumerate(HISTORY_RUNS):
+        if k:
+            page.evaluate("location.hash = %r" % ("train_size=800&epochs=15&" + link))
+            page.wait_for_function("!document.querySelector('#train').disabled", timeout=60_000)
+            page.wait_for_timeout(500)
+            page.click("#train")
+        page.wait_for_function("document.querySelector('#history-status').textContent.startsWith('Run %d recorded')"
+                               % (k + 1), timeout=120_000)
+    page.click("#history-summary")
+    page.wait_for_function("document.querySelectorAll('#history-rows tr').length === 4", timeout=30_000)
+    page.check("#history-rows input[data-id='1']")
+    page.check("#history-rows input[data-id='3']")
+    page.select_option("#history-setting-key", "learning_rate")
+    page.wait_for_function("document.querySelector('#history-overlay').dataset.runs === '1,3'", timeout=30_000)
+    page.wait_for_timeout(2000)
+    shot(page, "#history-panel", "history" + suffix)
+    context.close()
+
+
 def main():
     from playwright.sync_api import sync_playwright
     only_report = sys.argv[1:] == ["report"]
+    only_history = sys.argv[1:] == ["history"]
     srv, url = server.start_in_background(DIST)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for width, scheme in ((1440, "light"), (1440, "dark"), (390, "light")):
                 suffix = "-%d%s.png" % (width, "-dark" if scheme == "dark" else "")
+                if not only_report:
+                    history_shot(browser, url, width, scheme, suffix)
+                if only_history:
+                    continue
                 if only_report:
                     if scheme == "light":
                         context, page = trained_page(browser, url, "baselines=on", width, scheme, 20)
