@@ -27,6 +27,7 @@ NM = runtime.NODE_MODULES
 UI_FILES = ["app/main.py", "app/__init__.py", "app/protocol.py", "app/control_text.py", "app/drawing.py",
             "app/ui_activity.py", "app/ui_common.py", "app/ui_config.py", "app/ui_controls.py",
             "app/ui_intro.py", "app/ui_train.py", "app/ui_links.py", "app/ui_files.py", "app/ui_data.py", "app/ui_compare.py",
+            "app/ui_linked.py",
             "data/__init__.py", "data/about.py", "data/gallery.py", "data/limits.py", "models/__init__.py", "models/settings.py", "models/links.py",
             "models/link_values.py", "models/exact_numbers.py", "models/url_text.py", "models/threshold_scale.py",
             "models/detectors.py"]

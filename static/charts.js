@@ -78,6 +78,18 @@
         window.dispatchEvent(new CustomEvent(eventName, { detail: JSON.stringify(value ?? null) })));
       return true;
     },
+    // Empty selection `name` of chart `id` (an Altair selection parameter): its store, and for an
+    // interval its brush (its pixel extents); its signal then says {} to any listener.
+    async clearSelection(id, name) {
+      await pending[id];
+      const view = views[id];
+      for (const pixels of [name + "_x_1", name + "_y_1"]) {
+        try { view.signal(pixels, [0, 0]); } catch { /* a point selection has no brush */ }
+      }
+      view.change(name + "_store", vega.changeset().remove(() => true));
+      await view.runAsync();
+      return true;
+    },
     // Append rows without touching the ones already there.
     async insert(id, source, rowsJson) {
       await pending[id];
@@ -126,6 +138,10 @@
       await views[id].change("recon", vega.changeset().remove(() => true).insert(rows)).runAsync();
       return rows.length;
     },
+    // A chart's Vega view (tests find its marks in view.scenegraph(), to point at them).
+    view(id) {
+      return views[id] || null;
+    },
     // The rows a chart currently shows (tests read them; so could an export button).
     data(id, source) {
       return views[id] ? views[id].data(source) : null;
@@ -133,7 +149,7 @@
   };
   // Python awaits these from MicroPython, which never resumes from a promise that rejects: a
   // chart that is not there, or rows it cannot take, resolve to false (and a console warning).
-  for (const name of ["replace", "setSignal", "listen", "insert", "replaceMany", "load", "replaceFrom", "showSignal"]) {
+  for (const name of ["replace", "setSignal", "listen", "clearSelection", "insert", "replaceMany", "load", "replaceFrom", "showSignal"]) {
     const call = window.charts[name];
     window.charts[name] = function (...args) {
       return Promise.resolve().then(() => call.apply(this, args)).catch((e) => {
