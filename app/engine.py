@@ -439,7 +439,7 @@ def select_samples(selection_json, offset):
     points = exp.latent()["points"] if sel["kind"] == "latent" else None
     picked = selection.indices(sel, errors, exp.y_test, threshold, points)
     start = max(0, int(offset))
-    lo, hi = float(np.min(exp.x_test)), float(np.max(exp.x_test))
+    lo, hi = (float(v) for v in np.percentile(exp.x_test, [0.5, 99.5]))  # an outlier flattens no tile
     width = exp.x_test.shape[1]
     tiles = [{"i": i, "cls": _class(exp, exp.test_labels[i]), "e": float(errors[i]), "flagged": bool(errors[i] > threshold),
               "p": selection.sparkline(exp.x_test[i], lo, hi, width)} for i in picked[start:start + GALLERY_PAGE]]

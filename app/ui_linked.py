@@ -26,8 +26,8 @@ def _selection(chart, value):
         return None
     if chart == "hist-chart":
         return {"kind": "errors", "lo": value["lo"][0], "hi": value["hi"][0]}
-    if chart == "roc-chart":
-        return {"kind": "roc", "threshold": value["threshold"][0]}
+    if chart == "roc-chart":  # the curve's start has no threshold (null), which Vega leaves out of the list
+        return {"kind": "roc", "threshold": (value.get("threshold") or [None])[0]}
     return {"kind": "latent", "x": value["x"], "y": value["y"]}
 
 
