@@ -92,7 +92,7 @@ def roc_chart():
         x="fpr:Q", y="tpr:Q",
         tooltip=[alt.Tooltip("fpr:Q", title="FPR at threshold", format=".3f"),
                  alt.Tooltip("tpr:Q", title="TPR at threshold", format=".3f")])
-    return _base(diagonal + curve + dots + point, "ROC curve (◆ threshold; click a point)", height=240)
+    return _base(diagonal + curve + dots + point, "ROC curve (◆ threshold)", height=240)
 
 
 def class_names(about):
@@ -148,7 +148,7 @@ def hist_chart(param, linked=False):
                        stroke=alt.condition(hovered, alt.value(HOVER_STROKE), alt.value(None)),
                        strokeWidth=alt.condition(hovered, alt.value(2.5), alt.value(0))).add_params(pick)
     return _base((bars + rule).add_params(param, HOVER_SAMPLE, HOVER_ERROR),
-                 "Errors by class (dashed: threshold; click a bin)")
+                 "Errors by class (dashed: threshold)")
 
 
 def latent_chart(param):
@@ -170,7 +170,7 @@ def latent_chart(param):
         tooltip=[alt.Tooltip("i:Q", title="Test sample"), alt.Tooltip("cls:N", title="Class"),
                  alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")])
     return _base(pts.add_params(param, brush, hover, HOVER_SAMPLE),
-                 "Latent space of the test samples (drag a box)", height=260)
+                 "Latent space of the test samples", height=260)
 
 
 def preview_chart():

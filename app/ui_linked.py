@@ -121,9 +121,11 @@ def _status(sel, reply):
 def _show(sel, reply, more=False):
     gallery = el("train-gallery")
     status = el("sel-status")
-    if reply.get("error"):
+    if reply.get("error"):  # the gallery keeps what it showed
         status.textContent = "Cannot select these samples: " + reply["error"]
         status.className = "note error"
+        for b in document.querySelectorAll(".cm-cell"):
+            b.setAttribute("aria-pressed", "false")
         return
     status.className = "note strong"
     status.textContent = _status(sel, reply)
