@@ -426,8 +426,9 @@ GALLERY_PAGE = 60  # tiles of the training view's gallery per reply
 
 @command
 def select_samples(selection_json, offset):
-    """The test samples a selection in the charts picks (models/selection.py): all their indices,
-    how many, what it is in words, and the gallery's tiles for indices[offset:offset + GALLERY_PAGE]."""
+    """The test samples a selection in the charts picks (models/selection.py): how many, what it is
+    in words (summary), and the gallery's tiles for indices[offset:offset + GALLERY_PAGE] with every
+    index (framed part "tiles", which the page draws without parsing it in MicroPython)."""
     import numpy as np
     from models import selection
     exp = _experiment()
@@ -443,8 +444,8 @@ def select_samples(selection_json, offset):
     width = exp.x_test.shape[1]
     tiles = [{"i": i, "cls": _class(exp, exp.test_labels[i]), "e": float(errors[i]), "flagged": bool(errors[i] > threshold),
               "p": selection.sparkline(exp.x_test[i], lo, hi, width)} for i in picked[start:start + GALLERY_PAGE]]
-    return _reply({"count": len(picked), "total": len(errors), "indices": picked, "what": selection.describe(sel),
-                   "offset": start, "tiles": tiles, "spark": [width, 40]})
+    return _framed({"count": len(picked), "total": len(errors), "what": selection.describe(sel), "offset": start,
+                    "spark": [width, 40]}, {"tiles": {"tiles": tiles, "indices": picked}})
 
 
 def _windows(exp):

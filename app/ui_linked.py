@@ -9,13 +9,13 @@ import json
 
 from pyscript import document, window
 
-from app.ui_common import call, el, esc, sig, state, text, thousands
+from app.ui_common import call, el, framed, state, thousands
 from app import ui_activity, ui_train
 
 # chart -> (its selection parameter, the window event charts.js fires when it changes)
 CHARTS = {"hist-chart": ("bin", "linkbin"), "roc-chart": ("rocpick", "linkroc"), "latent-chart": ("brush", "linkbrush")}
 EVERY = {"kind": "all"}
-linked = {"sel": EVERY, "source": None, "busy": False, "next": None, "shown": 0, "count": 0,
+linked = {"sel": EVERY, "source": None, "busy": False, "next": None, "shown": 0, "shown_sel": None,
           "hover": -1, "hover_busy": False, "hover_next": None}
 
 
@@ -92,20 +92,11 @@ async def _fetch():
             linked["next"] = None
             if state["model"] is None:
                 return
-            reply = json.loads(await call("select_samples", json.dumps(sel), 0))
+            reply = await call("select_samples", json.dumps(sel), 0)
             if linked["next"] is None:
-                _show(sel, reply)
+                await _show(sel, reply)
     finally:
         linked["busy"] = False
-
-
-def _tile(t, width, height):
-    flagged = t["flagged"]
-    return ('<button type="button" class="sample%s" data-i="%d" data-e="%r" aria-pressed="%s" title="Test sample %d: %s, '
-            'error %s%s"><svg viewBox="0 0 %d %d" preserveAspectRatio="none" aria-hidden="true"><path d="%s"/></svg>'
-            '#%d %s</button>' % (" flagged" if flagged else "", t["i"], t["e"], "true" if t["i"] == state["sample"] else "false",
-                                 t["i"], esc(t["cls"]), sig(t["e"]), ", flagged" if flagged else "", width, height,
-                                 t["p"], t["i"], esc(t["cls"])))
 
 
 def _status(sel, reply):
@@ -118,40 +109,37 @@ def _status(sel, reply):
     return "%s of %s test samples: %s" % (thousands(count), thousands(total), what)
 
 
-def _show(sel, reply, more=False):
+async def _show(sel, reply, more=False):
+    summary, parts = framed(reply)
     gallery = el("train-gallery")
     status = el("sel-status")
-    if reply.get("error"):  # the gallery keeps what it showed
-        status.textContent = "Cannot select these samples: " + reply["error"]
+    if summary.get("error"):  # the gallery keeps what it showed
+        status.textContent = "Cannot select these samples: " + summary["error"]
         status.className = "note error"
         for b in document.querySelectorAll(".cm-cell"):
             b.setAttribute("aria-pressed", "false")
         return
-    status.className = "note strong"
-    status.textContent = _status(sel, reply)
-    width, height = reply["spark"]
-    tiles = "".join(_tile(t, width, height) for t in reply["tiles"])
-    if more:
-        gallery.insertAdjacentHTML("beforeend", tiles)
-    else:
-        gallery.innerHTML = tiles
+    width, height = summary["spark"]
+    shown = await window.charts.tiles("train-gallery", parts["tiles"], more, width, height, state["sample"])
+    if not more and linked.get("shown_sel") is not sel:  # a new selection starts at the top; a refresh stays put
         gallery.scrollTop = 0
-        gallery.dataset.indices = ",".join(str(i) for i in reply["indices"])
-    linked["shown"] = reply["offset"] + len(reply["tiles"])
-    linked["count"] = reply["count"]
-    gallery.dataset.count = str(reply["count"])
+    linked["shown_sel"] = sel
+    status.className = "note strong"
+    status.textContent = _status(sel, summary)
+    linked["shown"] = summary["offset"] + shown
+    gallery.dataset.count = str(summary["count"])
     gallery.dataset.kind = sel["kind"]
     el("sel-clear").hidden = sel["kind"] == "all"
     more_button = el("sel-more")
-    more_button.hidden = linked["shown"] >= reply["count"]
-    more_button.textContent = "Show more (%s of %s shown)" % (thousands(linked["shown"]), thousands(reply["count"]))
+    more_button.hidden = linked["shown"] >= summary["count"]
+    more_button.textContent = "Show more (%s of %s shown)" % (thousands(linked["shown"]), thousands(summary["count"]))
 
 
 async def _more():
     sel = linked["sel"]
-    reply = json.loads(await call("select_samples", json.dumps(sel), linked["shown"]))
+    reply = await call("select_samples", json.dumps(sel), linked["shown"])
     if linked["sel"] is sel:
-        _show(sel, reply, True)
+        await _show(sel, reply, True)
 
 
 def on_more(event):
@@ -229,8 +217,18 @@ def on_threshold_set(event):
 
 
 def after_refresh():
-    """The model changed (an epoch, a rebuild, a new threshold): the same selection, its samples now."""
+    """The model changed (an epoch, a rebuild, a new threshold): the same selection, its samples now;
+    during a run of epochs, once it stops (the engine's time goes to training meanwhile)."""
+    if ui_activity.mode() == "training":
+        linked["behind"] = True
+        return
     _apply(linked["sel"])
+
+
+def on_mode():
+    if linked.get("behind") and ui_activity.idle():
+        linked["behind"] = False
+        _apply(linked["sel"])
 
 
 def setup():
@@ -250,3 +248,4 @@ def setup():
     window.addEventListener("keydown", on_key)
     el("thr-slider").addEventListener("change", on_threshold_set)
     ui_train.after_refresh.append(after_refresh)
+    ui_activity.listen(on_mode)

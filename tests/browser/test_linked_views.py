@@ -10,6 +10,7 @@ import pytest
 
 from tests.browser.test_compare import dataset
 from tests.browser.test_resilience import step
+from tests.browser.test_explorer import TRAIN_DONE
 from tests.browser.conftest import open_page, wait_ready
 
 from models import links  # noqa: E402
@@ -243,3 +244,35 @@ def test_hovering_a_window_highlights_it_on_the_timeline(browser, base_url):
     assert [d["stroke"] for d in dots] == ["#000000"] and dots[0]["size"] == 90
     watch.check()
     page.context.close()
+
+
+def test_show_more_adds_the_next_page_of_the_selection(trained):
+    page, watch, exp = trained
+    clear_all(page)
+    assert shown(page)[2] == list(range(60))
+    assert page.text_content("#sel-more") == "Show more (60 of 500 shown)"
+    page.click("#sel-more")
+    page.wait_for_function("document.querySelectorAll('#train-gallery button.sample').length === 120")
+    assert shown(page)[2] == list(range(120))
+    assert page.text_content("#sel-more") == "Show more (120 of 500 shown)"
+    watch.check()
+
+
+def test_a_selection_follows_the_model_once_a_run_of_epochs_ends(trained):
+    """(Last: it trains the shared page and experiment on.) A cell picked, then Train: once the run
+    stops, the gallery holds that cell's samples under the model trained on."""
+    page, watch, exp = trained
+    page.click("#cm-fp")
+    page.wait_for_function(SELECTED % "cell")
+    page.click("#train")
+    # the run Step began (epochs=2) ends at epoch 2
+    page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === 2", timeout=60_000)
+    page.wait_for_function(TRAIN_DONE)
+    exp.train_epoch()
+    errors = exp.test_errors()
+    threshold, _ = exp.choose_threshold(errors)
+    expected = [i for i, e in enumerate(errors) if e > threshold and exp.y_test[i] == 0]
+    page.wait_for_function("document.querySelector('#train-gallery').dataset.count === '%d'" % len(expected))
+    expect(page, "cell", expected)
+    assert int(page.text_content("#cm-fp")) == len(expected)
+    watch.check()
