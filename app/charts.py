@@ -9,9 +9,16 @@ colour-vision deficiencies; charts.js switches Vega's dark theme on when the sys
 Data sources (rows the browser sends):
     loss    losses     {epoch, series: "train" | "validation", loss}
     recon   recon      {t, input, output}                       (one row per time step)
-    roc     roc        {fpr, tpr};  roc_point {fpr, tpr}         (the current threshold)
-    hist    errors     {error, cls};  threshold {threshold}
-    latent  latent     {x, y, cls, i}
+    roc     roc        {fpr, tpr, threshold};  roc_point {fpr, tpr}  (the current threshold)
+    hist    errors     {error, cls, i};  threshold {threshold}
+    latent  latent     {x, y, cls, i, error}
+
+Linked views (issue 18): the selections the page reads are Altair parameters, whose Vega signals
+static/charts.js listens to (no hit-testing of our own): "bin" (a histogram bin: {lo, hi} in log10
+errors), "rocpick" (an ROC point: {threshold}), "brush" (a latent box: {x, y}) and "hoverpick" (the
+latent point under the pointer: {i, error}). The page sets "hoverSample" (a test sample's index, -1
+for none) and "hoverError" (its error) to highlight that sample in the histogram, the latent scatter
+and the timeline.
 """
 import altair as alt
 
@@ -71,12 +78,21 @@ def roc_chart():
         x=alt.X("fpr:Q", title="False positive rate", **axis),
         y=alt.Y("tpr:Q", title="True positive rate", **axis),
         tooltip=[alt.Tooltip("fpr:Q", title="FPR", format=".3f"), alt.Tooltip("tpr:Q", title="TPR", format=".3f")])
+    # the curve's points, each at its threshold: click one to pick the samples flagged there
+    rocpick = alt.selection_point(name="rocpick", fields=["threshold"], on="click", nearest=True, clear=False,
+                                  empty=False)
+    dots = alt.Chart(alt.Data(name="roc")).mark_circle(color=OKABE_ITO[0], cursor="pointer").encode(
+        x="fpr:Q", y="tpr:Q",
+        size=alt.condition(rocpick, alt.value(110), alt.value(14)),
+        opacity=alt.condition(rocpick, alt.value(1.0), alt.value(0.5)),
+        tooltip=[alt.Tooltip("fpr:Q", title="FPR", format=".3f"), alt.Tooltip("tpr:Q", title="TPR", format=".3f"),
+                 alt.Tooltip("threshold:Q", title="Threshold here", format=".4~g")]).add_params(rocpick)
     point = alt.Chart(alt.Data(name="roc_point")).mark_point(
         color=OKABE_ITO[4], filled=True, size=120, shape="diamond").encode(
         x="fpr:Q", y="tpr:Q",
         tooltip=[alt.Tooltip("fpr:Q", title="FPR at threshold", format=".3f"),
                  alt.Tooltip("tpr:Q", title="TPR at threshold", format=".3f")])
-    return _base(diagonal + curve + point, "ROC curve (◆ threshold)", height=240)
+    return _base(diagonal + curve + dots + point, "ROC curve (◆ threshold)", height=240)
 
 
 def class_names(about):
@@ -96,13 +112,21 @@ def class_param(about):
 CLASS_SCALE = alt.Scale(domain=alt.ExprRef("classNames"), range=CLASS_COLORS)
 
 
-def hist_chart(param):
-    """Reconstruction errors of the test samples by class, log-binned, with the threshold line."""
+# The test sample the page highlights (hovered in the gallery or the latent scatter), by index and error.
+HOVER_SAMPLE = alt.param(name="hoverSample", value=-1)
+HOVER_ERROR = alt.param(name="hoverError", value=0)
+HOVER_STROKE = "#000000"
+
+
+def hist_chart(param, linked=False):
+    """Reconstruction errors of the test samples by class, log-binned, with the threshold line.
+    linked (the training view's): click a bin, the "bin" selection; the bin of the highlighted
+    sample (hoverError) is outlined."""
     # Explicit transforms (calculate, then bin): Vega-Lite would otherwise bin before calculating.
     bars = alt.Chart(alt.Data(name="errors")).transform_calculate(
         log_error="log(max(datum.error, 1e-9)) / LN10").transform_bin(
         ["lo", "hi"], "log_error", bin=alt.Bin(maxbins=40)).transform_calculate(
-        err_from="pow(10, datum.lo)", err_to="pow(10, datum.hi)").mark_bar().encode(
+        err_from="pow(10, datum.lo)", err_to="pow(10, datum.hi)").mark_bar(cursor="pointer" if linked else "auto").encode(
         x=alt.X("lo:Q", bin="binned", title="Reconstruction error (log scale)",
                 axis=alt.Axis(labelExpr="format(pow(10, datum.value), '.2~g')", labelOverlap=True)),
         x2="hi:Q",
@@ -115,18 +139,38 @@ def hist_chart(param):
         log_t="log(max(datum.threshold, 1e-9)) / LN10").mark_rule(
         color="#808080", strokeWidth=2.5, strokeDash=[6, 3]).encode(  # grey: visible light and dark
         x="log_t:Q", tooltip=[alt.Tooltip("threshold:Q", title="Threshold", format=".5f")])
-    return _base((bars + rule).add_params(param), "Errors by class (dashed: threshold)")
+    if not linked:
+        return _base((bars + rule).add_params(param), "Errors by class (dashed: threshold)")
+    pick = alt.selection_point(name="bin", fields=["lo", "hi"], on="click", clear=False)
+    log_hover = "log(max(hoverError, 1e-9)) / LN10"
+    hovered = "hoverSample >= 0 && datum.lo <= %s && %s < datum.hi" % (log_hover, log_hover)
+    bars = bars.encode(opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
+                       stroke=alt.condition(hovered, alt.value(HOVER_STROKE), alt.value(None)),
+                       strokeWidth=alt.condition(hovered, alt.value(2.5), alt.value(0))).add_params(pick)
+    return _base((bars + rule).add_params(param, HOVER_SAMPLE, HOVER_ERROR),
+                 "Errors by class (dashed: threshold)")
 
 
 def latent_chart(param):
-    """Test samples in the bottleneck (or its first two principal components)."""
-    pts = alt.Chart(alt.Data(name="latent")).mark_circle(size=28, opacity=0.75).encode(
+    """Test samples in the bottleneck (or its first two principal components). Drag a box: the
+    "brush" selection; the point under the pointer: "hoverpick"; the highlighted sample (hoverSample)
+    is drawn large and outlined."""
+    brush = alt.selection_interval(name="brush", encodings=["x", "y"], clear=False)
+    hover = alt.selection_point(name="hoverpick", fields=["i", "error"], on="mouseover", nearest=True,
+                                clear="mouseout", empty=False)
+    hovered = "datum.i === hoverSample"
+    pts = alt.Chart(alt.Data(name="latent")).mark_circle(size=28).encode(
         x=alt.X("x:Q", title="Latent dimension 1", scale=alt.Scale(zero=False)),
         y=alt.Y("y:Q", title="Latent dimension 2", scale=alt.Scale(zero=False)),
         color=alt.Color("cls:N", scale=CLASS_SCALE, title="Class", legend=CLASS_LEGEND),
+        opacity=alt.condition(brush, alt.value(0.75), alt.value(0.15)),
+        size=alt.condition(hovered, alt.value(160), alt.value(28)),
+        stroke=alt.condition(hovered, alt.value(HOVER_STROKE), alt.value(None)),
+        strokeWidth=alt.condition(hovered, alt.value(2), alt.value(0)),
         tooltip=[alt.Tooltip("i:Q", title="Test sample"), alt.Tooltip("cls:N", title="Class"),
                  alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")])
-    return _base(pts.add_params(param), "Latent space of the test samples", height=260)
+    return _base(pts.add_params(param, brush, hover, HOVER_SAMPLE),
+                 "Latent space of the test samples", height=260)
 
 
 def preview_chart():
@@ -176,12 +220,13 @@ def timeline_errors_chart():
         x=TIME_X, y=alt.Y("error:Q", title="Window error (log)", scale=alt.Scale(type="log"), axis=TIME_Y_AXIS),
         color=alt.Color("part:N", title="Windows", scale=alt.Scale(domain=["training", "test"],
                                                                    range=["#9a9a9a", OKABE_ITO[0]])),
-        size=alt.condition(pick, alt.value(90), alt.value(16)),
+        size=alt.when(pick).then(alt.value(90)).when("datum.i === hoverSample").then(alt.value(90)).otherwise(alt.value(16)),
+        stroke=alt.condition("datum.i === hoverSample", alt.value(HOVER_STROKE), alt.value(None)),
         tooltip=[alt.Tooltip("t:Q", title="Window middle"), alt.Tooltip("error:Q", title="Error", format=".4~g"),
                  alt.Tooltip("part:N", title="Part"), alt.Tooltip("i:Q", title="Test window (-1: training)")])
     rule = alt.Chart(alt.Data(name="threshold")).mark_rule(color="#808080", strokeWidth=2, strokeDash=[6, 3]).encode(
         y="threshold:Q")
-    return _base((dots.add_params(pick) + rule).add_params(TIME_PARAM),
+    return _base((dots.add_params(pick) + rule).add_params(TIME_PARAM, HOVER_SAMPLE),
                  "Window errors", height=150).properties(autosize=REFIT)
 
 
@@ -264,7 +309,7 @@ def all_specs(about):
     whose classes the charts colour (data/about.py)."""
     classes = class_param(about)
     return {"loss": loss_chart().to_dict(), "recon": recon_chart().to_dict(), "roc": roc_chart().to_dict(),
-            "hist": hist_chart(classes).to_dict(), "latent": latent_chart(classes).to_dict(),
+            "hist": hist_chart(classes).to_dict(), "hist_linked": hist_chart(classes, linked=True).to_dict(), "latent": latent_chart(classes).to_dict(),
             "preview": preview_chart().to_dict(), "timeline": timeline_chart().to_dict(),
             "timeline_errors": timeline_errors_chart().to_dict(), "compare_roc": compare_roc_chart().to_dict(),
             "compare_pr": compare_pr_chart().to_dict(),

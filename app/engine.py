@@ -408,16 +408,44 @@ def training_view(sample):
         "latent_method": lat["method"], "latent_explained": lat["explained"], "model": _info(exp),
     }
     parts = {
-        "roc": {"roc": [{"fpr": a, "tpr": b} for a, b in ev["roc"]], "roc_point": _point(ev["metrics"])},
-        "hist": {"errors": [{"error": e, "cls": _class(exp, c)} for e, c in zip(errors, labels)],
+        "roc": {"roc": [{"fpr": a, "tpr": b, "threshold": t} for (a, b), t in zip(ev["roc"], ev["roc_thresholds"])],
+                "roc_point": _point(ev["metrics"])},
+        "hist": {"errors": [{"error": e, "cls": _class(exp, c), "i": k} for k, (e, c) in enumerate(zip(errors, labels))],
                  "threshold": [{"threshold": ev["threshold"]}]},
-        "latent": {"latent": [{"x": p[0], "y": p[1], "cls": _class(exp, c), "i": k}
-                              for k, (p, c) in enumerate(zip(lat["points"], labels))]},
+        "latent": {"latent": [{"x": p[0], "y": p[1], "cls": _class(exp, c), "i": k, "error": e}
+                              for k, (p, c, e) in enumerate(zip(lat["points"], labels, errors))]},
         "recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])},
     }
     summary["timeline"], charts = _timeline(exp, ev)
     parts.update(charts)
     return _framed(summary, parts)
+
+
+GALLERY_PAGE = 60  # tiles of the training view's gallery per reply
+
+
+@command
+def select_samples(selection_json, offset):
+    """The test samples a selection in the charts picks (models/selection.py): how many, what it is
+    in words (summary), and the gallery's tiles for indices[offset:offset + GALLERY_PAGE] with every
+    index (framed part "tiles", which the page draws without parsing it in MicroPython)."""
+    import numpy as np
+    from models import selection
+    exp = _experiment()
+    sel = selection.parse(selection_json)
+    errors = exp.test_errors()
+    threshold, _ = exp.choose_threshold(errors)
+    if sel["kind"] == "cell" and not exp.about.get("labelled", True):
+        raise ValueError("the confusion matrix needs labels, and these samples have none")
+    points = exp.latent()["points"] if sel["kind"] == "latent" else None
+    picked = selection.indices(sel, errors, exp.y_test, threshold, points)
+    start = max(0, int(offset))
+    lo, hi = (float(v) for v in np.percentile(exp.x_test, [0.5, 99.5]))  # an outlier flattens no tile
+    width = exp.x_test.shape[1]
+    tiles = [{"i": i, "cls": _class(exp, exp.test_labels[i]), "e": float(errors[i]), "flagged": bool(errors[i] > threshold),
+              "p": selection.sparkline(exp.x_test[i], lo, hi, width)} for i in picked[start:start + GALLERY_PAGE]]
+    return _framed({"count": len(picked), "total": len(errors), "what": selection.describe(sel), "offset": start,
+                    "spark": [width, 40]}, {"tiles": {"tiles": tiles, "indices": picked}})
 
 
 def _windows(exp):

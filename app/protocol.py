@@ -44,6 +44,10 @@ COMMANDS = {
     "test_sample": _command(("sample",), "framed", ("sample", "sample_class", "sample_error", "verdicts"), ("recon",)),
     "metrics_at": _command(("threshold",), "framed", ("threshold", "metrics"),
                            ("roc", "hist", "timeline", "timeline_errors")),
+    # linked views (issue 18): the test samples a selection in the charts picks, a page of gallery tiles
+    # (framed: the tiles and every index go to static/charts.js, unparsed here)
+    "select_samples": _command(("selection_json", "offset"), "framed", ("count", "total", "what", "offset", "spark"),
+                               ("tiles",)),
     # the introduction's model
     "reconstruct_drawn": _command(("values_json",), "framed", ("sample_error", "threshold"), ("recon",)),
     "intro_results": _command(("indices_json",), "framed", (

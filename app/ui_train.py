@@ -479,6 +479,11 @@ async def _show_beat(i):
     await _push_parts(parts)
 
 
+def show_sample(i):
+    """Test sample i in the reconstruction chart (picked elsewhere: the linked gallery)."""
+    asyncio.create_task(_show_beat(int(i)))
+
+
 def on_beat(event):
     if not ui_activity.ready():
         return

@@ -27,6 +27,7 @@ NM = runtime.NODE_MODULES
 UI_FILES = ["app/main.py", "app/__init__.py", "app/protocol.py", "app/control_text.py", "app/drawing.py",
             "app/ui_activity.py", "app/ui_common.py", "app/ui_config.py", "app/ui_controls.py",
             "app/ui_intro.py", "app/ui_train.py", "app/ui_links.py", "app/ui_files.py", "app/ui_data.py", "app/ui_compare.py",
+            "app/ui_linked.py",
             "data/__init__.py", "data/about.py", "data/gallery.py", "data/limits.py", "models/__init__.py", "models/settings.py", "models/links.py",
             "models/link_values.py", "models/exact_numbers.py", "models/url_text.py", "models/threshold_scale.py",
             "models/detectors.py",
@@ -390,11 +391,16 @@ def _brotli_cached(entries, log):
         return
     log(f"brotli-compressing {len(todo)} files (cached by content)")
     os.makedirs(os.path.join(CACHE, "gz"), exist_ok=True)
-    job = os.path.join(CACHE, "gz", "brotli-job.json")
+    # one job file per build: builds in other worktrees share this cache, and one overwriting
+    # another's job left files without their brotli copy
+    job = os.path.join(CACHE, "gz", "brotli-job-%d.json" % os.getpid())
     with open(job, "w") as f:
         json.dump([[os.path.join(DIST, e["path"]), _encoded_cache(e, ".br"),
                     LAZY_BROTLI_QUALITY if is_lazy(e["path"]) else BROTLI_QUALITY] for e in todo], f)
-    subprocess.run(["node", os.path.join(ROOT, "builder", "brotli.mjs"), job], check=True)
+    try:
+        subprocess.run(["node", os.path.join(ROOT, "builder", "brotli.mjs"), job], check=True)
+    finally:
+        os.remove(job)
 
 
 def _place_encoded(entry, ext, wanted):
@@ -407,6 +413,8 @@ def _place_encoded(entry, ext, wanted):
             os.remove(dest)
         return None
     cache = _encoded_cache(entry, ext)
+    if not os.path.exists(cache) and ext == ".br":  # _brotli_cached made every one: never gzip under .br
+        raise RuntimeError("no brotli copy of %s was made" % entry["path"])
     if not os.path.exists(cache):  # gzip is quick enough to make here
         os.makedirs(os.path.dirname(cache), exist_ok=True)
         with open(path, "rb") as f:

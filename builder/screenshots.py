@@ -3,9 +3,10 @@
     .venv/bin/python -m builder.screenshots [report | history]
 
 Chromium (/usr/bin/chromium) on dist/ served on 127.0.0.1: your own data's preview, the timeline of
-the sensor log and the compare panel, at 390 and 1440 px, light and dark; and a downloaded report
-(light only: a report has one scheme) opened from disk; the run history after four runs. `report`,
-`history`: only those.
+the sensor log, the compare panel and a linked selection (a box brushed in the latent scatter
+filters the test samples), at 390 and 1440 px, light and dark; a downloaded report (light only: a
+report has one scheme) opened from disk; the run history after four runs. Names given (`report`,
+`history`, `linked`): only those.
 """
 import os
 import sys
@@ -21,8 +22,13 @@ COMPARED = ("document.querySelectorAll('#compare-rows tr').length === 6 && !docu
 SAMPLE_FILE = os.path.join(ROOT, "tests", "fixtures", "good_files", "ucr_labelled.csv")
 
 
-def shot(page, selector, name):
+def static_header(page):
+    """The sticky header would cover what a screenshot of the page's middle shows."""
     page.evaluate("document.querySelector('header') && (document.querySelector('header').style.position = 'static')")
+
+
+def shot(page, selector, name):
+    static_header(page)
     page.locator(selector).screenshot(path=os.path.join(OUT, name))
     print("wrote docs/screenshots/" + name)
 
@@ -81,22 +87,54 @@ def history_shot(browser, url, width, scheme, suffix):
     context.close()
 
 
-def main():
+def linked_selection(page, suffix):
+    """A box brushed across the latent scatter's right-hand (mostly abnormal) points, with a sample of
+    the filtered gallery hovered: the latent scatter, the histogram and the gallery together."""
+    static_header(page)
+    page.evaluate("document.getElementById('latent-chart').scrollIntoView({block: 'center'})")
+    box = page.evaluate("""() => {
+      const view = window.charts.view('latent-chart');
+      const c = document.querySelector('#latent-chart canvas').getBoundingClientRect();
+      const x = c.left + view.origin()[0] + view.padding().left, y = c.top + view.origin()[1] + view.padding().top;
+      return [x + view.width() * 0.6, y + view.height() * 0.2, x + view.width() * 0.98, y + view.height() * 0.8];
+    }""")
+    page.mouse.move(box[0], box[1])
+    page.mouse.down()
+    page.mouse.move(box[2], box[3], steps=8)
+    page.mouse.up()
+    page.wait_for_function("document.querySelector('#train-gallery').dataset.kind === 'latent'", timeout=30_000)
+    page.locator("#train-gallery button.sample >> nth=3").hover()
+    page.wait_for_timeout(1000)
+    # the chart grid's last row (the histogram and the latent scatter) and the gallery below it
+    rows = page.evaluate("""() => {
+      const top = document.getElementById('hist-chart').closest('.panel').getBoundingClientRect().top + scrollY;
+      const bottom = document.getElementById('samples-panel').getBoundingClientRect().bottom + scrollY;
+      return [top, bottom];
+    }""")
+    width = page.viewport_size["width"]
+    page.screenshot(path=os.path.join(OUT, "linked-selection" + suffix), full_page=True,
+                    clip={"x": 0, "y": rows[0] - 8, "width": width, "height": rows[1] - rows[0] + 16})
+    print("wrote docs/screenshots/linked-selection" + suffix)
+
+
+def main(only=()):
+    """Every screenshot, or only those named (`.venv/bin/python -m builder.screenshots linked`)."""
     from playwright.sync_api import sync_playwright
-    only_report = sys.argv[1:] == ["report"]
-    only_history = sys.argv[1:] == ["history"]
+    only = set(only)
     srv, url = server.start_in_background(DIST)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for width, scheme in ((1440, "light"), (1440, "dark"), (390, "light")):
                 suffix = "-%d%s.png" % (width, "-dark" if scheme == "dark" else "")
-                if not only_report:
+                if not only or "history" in only:
                     history_shot(browser, url, width, scheme, suffix)
-                if only_history:
-                    continue
-                if only_report:
-                    if scheme == "light":
+                if not only or "linked" in only:
+                    context, page = trained_page(browser, url, "epochs=10", width, scheme, 10)
+                    linked_selection(page, suffix)
+                    context.close()
+                if only:
+                    if "report" in only and scheme == "light":
                         context, page = trained_page(browser, url, "baselines=on", width, scheme, 20)
                         page.wait_for_function(COMPARED, timeout=120_000)
                         report_shot(browser, page, width, "report" + suffix)
@@ -125,4 +163,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

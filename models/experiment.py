@@ -193,11 +193,15 @@ class Experiment:
         errors = self.test_errors()
         threshold, uses_labels = self.choose_threshold(errors)
         self.model.threshold, self.model.threshold_rule = threshold, self.config["threshold_rule"]
-        fpr, tpr, _ = metrics.roc_curve(self.y_test, errors)
+        fpr, tpr, thresholds = metrics.roc_curve(self.y_test, errors)
         both = 0 < self.y_test.sum() < len(self.y_test)  # ROC needs both classes
+        keep = metrics.thin_indices(fpr, tpr) if both else []
         return {
             "auc": metrics.auc(fpr, tpr) if both else None,
-            "roc": metrics.thin_curve(fpr, tpr) if both else [],
+            "roc": [[float(fpr[k]), float(tpr[k])] for k in keep],
+            # each drawn point's threshold: errors at or above it are flagged there (None: the
+            # curve's start, where nothing is)
+            "roc_thresholds": [float(thresholds[k]) if np.isfinite(thresholds[k]) else None for k in keep],
             "threshold": float(threshold),
             "threshold_rule": self.config["threshold_rule"],
             "uses_labels": uses_labels,

@@ -151,7 +151,8 @@ def test_every_command_replies_in_the_shape_the_protocol_names(fresh_engine):
     done = set()
     for name, args in (("warm_up", ()), ("configure", (link,)), ("training_view", (0,)), ("train_epoch", ()),
                        ("set_live", (link + "&threshold_rule=best_f1",)), ("test_sample", (5,)),
-                       ("metrics_at", (0.01,)), ("reconstruct_drawn", (json.dumps([0.1] * 140),))):
+                       ("metrics_at", (0.01,)), ("reconstruct_drawn", (json.dumps([0.1] * 140),)),
+                       ("select_samples", ('{"kind": "cell", "cell": "fp"}', 0))):
         check_shape(name, *run(name, *args))
         done.add(name)
     model_file, _ = run("export_model")
