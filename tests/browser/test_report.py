@@ -171,7 +171,8 @@ def test_the_report_opens_from_disk_offline_with_every_chart_drawn(reports, brow
     assert marks["loss"]["line"] == 2 and marks["loss"]["symbol"] == 6  # two series, three epochs each
     assert marks["latent"]["symbol"] == len(data["latent"]["points"])  # a dot per test sample
     assert marks["hist"]["rect"] >= 10 and marks["hist"]["rule"] == 1  # bars, and the threshold
-    assert marks["roc"]["line"] == 2 and marks["roc"]["symbol"] == 1  # curve, chance; the threshold's point
+    # curve, chance; a dot per point of the curve (picked by a click in the app) and the threshold's
+    assert marks["roc"]["line"] == 2 and marks["roc"]["symbol"] == len(data["roc"]) + 1
     # a curve per detector, the autoencoder's included (and the chance diagonal)
     assert marks["compare_roc"]["line"] == 7 and marks["compare_pr"]["line"] == 6
     text = page.inner_text("body")
