@@ -3,7 +3,9 @@
     .venv/bin/python -m builder.screenshots
 
 Chromium (/usr/bin/chromium) on dist/ served on 127.0.0.1: your own data's preview, the timeline of
-the sensor log and the compare panel, at 390 and 1440 px, light and dark.
+the sensor log, the compare panel, and the error strip under a reconstruction (a window of the
+sensor log and a heartbeat in the training view, a drawn heartbeat in the introduction), at 390
+and 1440 px, light and dark.
 """
 import os
 import sys
@@ -15,6 +17,9 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 OUT = os.path.join(ROOT, "docs", "screenshots")
 READY = "document.querySelector('#engine-status').textContent.startsWith('Ready')"
 SAMPLE_FILE = os.path.join(ROOT, "tests", "fixtures", "good_files", "ucr_labelled.csv")
+SAMPLE_PANEL = "div.panel:has(#recon-chart)"  # the training view's selected sample
+WINDOW_AT_ANOMALY = 1503  # the sensor log's test window 4,176-4,207 at window=32&stride=2: over its labelled anomaly
+ABNORMAL_BEAT = 292  # ECG5000's first abnormal test heartbeat (an R-on-T PVC), in the default experiment
 
 
 def shot(page, selector, name):
@@ -34,6 +39,27 @@ def trained_page(browser, url, link, width, scheme, epochs):
     return context, page
 
 
+def pick_sample(page, i):
+    page.fill("#beat-index", str(i))
+    page.dispatch_event("#beat-index", "change")
+    page.wait_for_function("document.querySelector('#beat-info').dataset.beat === '%d'" % i, timeout=30_000)
+    page.locator(SAMPLE_PANEL).scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+
+
+def draw_spiked_heartbeat(page):
+    """The pad's guide (an average normal beat) with a spike at x = 98, drawn as a stroke would be."""
+    page.locator("#pad").scroll_into_view_if_needed()
+    page.evaluate("""() => {
+        const points = document.getElementById('pad-guide').getAttribute('d').slice(1).split('L')
+            .map((p) => p.trim().split(/\s+/).map(Number)).filter(([x]) => x < 95 || x > 101);
+        points.splice(points.findIndex(([x]) => x > 101), 0, [98, 2]);
+        document.getElementById('pad').dispatchEvent(new CustomEvent('stroke', {detail: JSON.stringify(points)}));
+    }""")
+    page.wait_for_function("document.querySelector('#intro-recon').dataset.beat === 'drawn'", timeout=30_000)
+    page.wait_for_timeout(1000)
+
+
 def main():
     from playwright.sync_api import sync_playwright
     srv, url = server.start_in_background(DIST)
@@ -46,6 +72,8 @@ def main():
                                              "&latent=4&epochs=30", width, scheme, 30)
                 page.wait_for_timeout(1500)
                 shot(page, "#timeline-panel", "timeline" + suffix)
+                pick_sample(page, WINDOW_AT_ANOMALY)
+                shot(page, SAMPLE_PANEL, "error-strip-window" + suffix)
                 page.set_input_files("#data-file", SAMPLE_FILE)
                 page.wait_for_function("!document.querySelector('#data-preview').hidden", timeout=30_000)
                 page.wait_for_timeout(1500)
@@ -53,11 +81,15 @@ def main():
                 context.close()
                 # the classical detectors beside the autoencoder, on the default experiment
                 context, page = trained_page(browser, url, "baselines=on", width, scheme, 20)
+                pick_sample(page, ABNORMAL_BEAT)
+                shot(page, SAMPLE_PANEL, "error-strip-sample" + suffix)
                 page.wait_for_function("document.querySelectorAll('#compare-rows tr').length === 6"
                                        " && !document.querySelector('#compare-rows tr[data-detector=autoencoder]')"
                                        ".textContent.includes('–')", timeout=120_000)
                 page.wait_for_timeout(2000)
                 shot(page, "#compare-panel", "compare" + suffix)
+                draw_spiked_heartbeat(page)
+                shot(page, ".beat-panel", "error-strip-drawn" + suffix)
                 context.close()
             browser.close()
     finally:
