@@ -296,7 +296,8 @@ def test_a_reconstruction_says_where_its_error_is_on_its_charts_time_axis(fresh_
     from builder import gallery
     from data import samples
     from models import error_strip
-    files[SITE + "data/bleeding.bin"] = pack.to_bytes(gallery.load("bleeding"))
+    for key in ("gunpoint", "bleeding"):
+        files[SITE + "data/%s.bin" % key] = pack.to_bytes(gallery.load(key))
     start(fresh_engine)
     # a drawn heartbeat: what CPython's pretrained model says of the same values
     values = [0.0] * 140
@@ -321,6 +322,12 @@ def test_a_reconstruction_says_where_its_error_is_on_its_charts_time_axis(fresh_
     errors = error_strip.step_errors(scaled, intro.model.reconstruct(scaled))
     assert summary["wheres"] == [error_strip.describe(e, "heartbeat")["text"] for e in errors]
     assert [s["err"] for s in signals] == [[float("%.3g" % v) for v in e] for e in errors]
+    # another dataset's samples, in its own word and length
+    run("configure", "dataset=gunpoint&encoder=8&latent=2")
+    summary, parts = run("test_sample", 7)
+    exp = engine.state["experiment"]
+    assert summary["sample_where"] == error_strip.describe(exp.reconstruct(7)["per_step"], "motion")
+    assert [r["t"] for r in json.loads(parts["recon"])["recon"]] == list(range(150))
     # a window of the sensor log, at its place in the series
     run("configure", "dataset=bleeding&window=32&stride=8&encoder=8&latent=2")
     run("train_epoch")
