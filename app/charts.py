@@ -8,7 +8,8 @@ colour-vision deficiencies; charts.js switches Vega's dark theme on when the sys
 
 Data sources (rows the browser sends):
     loss    losses     {epoch, series: "train" | "validation", loss}
-    recon   recon      {t, input, output}                       (one row per time step)
+    recon   recon      {t, input, output, error}                (one row per time step)
+            stretch    {t0, t1, x0, x1}                          (the stretch its sentence names, or none)
     roc     roc        {fpr, tpr, threshold};  roc_point {fpr, tpr}  (the current threshold)
     hist    errors     {error, cls, i};  threshold {threshold}
     latent  latent     {x, y, cls, i, error}
@@ -51,13 +52,23 @@ def loss_chart():
 
 
 def recon_chart():
-    """A sample, the model's reconstruction, and the error between them (shaded)."""
-    data = alt.Data(name="recon")
+    """A sample and the model's reconstruction, the error between them shaded; under it the error
+    strip, on the same time axis: each time step's squared error as a cell (the darker, the more)
+    and the stretch its sentence names outlined, and shaded above (models/error_strip.py).
+
+    The strip is drawn in the chart's own view, in the bottom rows of pixels (the signal's y scale
+    stops above them): one view, so one time scale by construction, and the time axis under both."""
+    data, stretch = alt.Data(name="recon"), alt.Data(name="stretch")
+    signal, top, bottom = 190, 196, 214  # pixel rows: the signal's from 0, the strip's, and the view's height
+    x = alt.X("t:Q", title="Time step", scale=alt.Scale(nice=False, zero=False),
+              axis=alt.Axis(grid=False, tickCount=alt.ExprRef("ceil(width / 60)"), labelOverlap=True))
     tips = [alt.Tooltip("t:Q", title="Time step"), alt.Tooltip("input:Q", title="Input", format=".3f"),
-            alt.Tooltip("output:Q", title="Reconstruction", format=".3f")]
+            alt.Tooltip("output:Q", title="Reconstruction", format=".3f"),
+            alt.Tooltip("error:Q", title="Squared error", format=".3~g")]
+    shade = alt.Chart(stretch).mark_rect(color="#808080", opacity=0.14).encode(
+        x="x0:Q", x2="x1:Q", y=alt.value(0), y2=alt.value(signal))
     band = alt.Chart(data).mark_area(opacity=0.35, color=ERROR_BAND).encode(
-        x=alt.X("t:Q", title="Time step", scale=alt.Scale(nice=False, zero=True)),
-        y=alt.Y("input:Q", title="Signal"), y2="output:Q", tooltip=tips)
+        x=x, y=alt.Y("input:Q", title="Signal", scale=alt.Scale(range=[signal, 0])), y2="output:Q", tooltip=tips)
     lines = alt.Chart(data).transform_fold(["input", "output"], as_=["series", "value"]).transform_calculate(
         series="datum.series === 'input' ? 'Input' : 'Reconstruction'").mark_line(strokeWidth=2).encode(
         x="t:Q", y="value:Q",
@@ -66,7 +77,24 @@ def recon_chart():
         strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=["Input", "Reconstruction"],
                                                               range=[[1, 0], [6, 3]])),
         tooltip=tips)
-    return _base(band + lines, "Sample and reconstruction")
+    # a cell per step, half a step either side of it (the first and last: not past the sample's ends)
+    cells = alt.Chart(data).transform_joinaggregate(
+        lo="min(t)", hi="max(t)", total="sum(error)").transform_calculate(
+        x0="max(datum.t - 0.5, datum.lo)", x1="min(datum.t + 0.5, datum.hi)",
+        share="datum.total > 0 ? datum.error / datum.total : 0", row="'Error'").mark_rect(color=ERROR_BAND).encode(
+        x="x0:Q", x2="x1:Q",
+        y=alt.Y("row:N", title=None, scale=alt.Scale(range=[top, bottom], paddingInner=0, paddingOuter=0),
+                axis=alt.Axis(orient="left", ticks=False, domain=False, labelPadding=6)),
+        opacity=alt.Opacity("error:Q", legend=None, scale=alt.Scale(zero=True, range=[0.04, 1])),
+        tooltip=[alt.Tooltip("t:Q", title="Time step"), alt.Tooltip("error:Q", title="Squared error", format=".3~g"),
+                 alt.Tooltip("share:Q", title="Share of the sample's error", format=".1%")])
+    outline = alt.Chart(stretch).mark_rect(filled=False, stroke="#808080", strokeWidth=2).encode(
+        x="x0:Q", x2="x1:Q", y=alt.value(top - 1), y2=alt.value(bottom + 1),
+        tooltip=[alt.Tooltip("t0:Q", title="Stretch from step"), alt.Tooltip("t1:Q", title="to")])
+    # The strip's y is a scale of its own, whose axis says "Error" (as an axis: the theme colours it)
+    chart = alt.layer(shade + band + lines, cells + outline).resolve_scale(y="independent")
+    # REFIT: the time axis has no labels until rows arrive (its domain is the sample's steps)
+    return _base(chart, "Sample and reconstruction", height=bottom).properties(autosize=REFIT)
 
 
 def roc_chart():

@@ -367,12 +367,23 @@ def _raw(exp, scaled):
     return scaled * scaler.scale + scaler.shift
 
 
-def _recon_rows(exp, scaled_in, scaled_out):
+def _recon(exp, rec, first_step=0):
+    """A reconstruction (Experiment.reconstruct) for its chart: (where its error is, the chart's
+    rows), its steps numbered from `first_step` as the chart's x axis shows them (models/error_strip.py)."""
     import numpy as np
-    a = _raw(exp, np.asarray(scaled_in, dtype=np.float32))
-    b = _raw(exp, np.asarray(scaled_out, dtype=np.float32))
+    from models import error_strip
+    a = _raw(exp, np.asarray(rec["input"], dtype=np.float32))
+    b = _raw(exp, np.asarray(rec["output"], dtype=np.float32))
     b = np.nan_to_num(b, nan=0.0, posinf=1e6, neginf=-1e6)
-    return [{"t": t, "input": round(float(x), 4), "output": round(float(y), 4)} for t, (x, y) in enumerate(zip(a, b))]
+    where = error_strip.describe(rec["per_step"], exp.about["sample"], first_step)
+    return where, error_strip.chart_rows(a, b, rec["per_step"], where, first_step)
+
+
+def _first_step(exp, i):
+    """Where test sample i starts on its chart's time axis: a window of a long series at its own
+    place in the series, any other sample at 0."""
+    rows = _windows(exp)
+    return 0 if rows is None else int(rows["test_start"][exp.split["test"][i]])
 
 
 def _point(m):
@@ -407,6 +418,7 @@ def training_view(sample):
         "sample": i, "sample_class": _class(exp, labels[i]), "sample_error": rec["error"],
         "latent_method": lat["method"], "latent_explained": lat["explained"], "model": _info(exp),
     }
+    summary["sample_where"], recon = _recon(exp, rec, _first_step(exp, i))
     parts = {
         "roc": {"roc": [{"fpr": a, "tpr": b, "threshold": t} for (a, b), t in zip(ev["roc"], ev["roc_thresholds"])],
                 "roc_point": _point(ev["metrics"])},
@@ -414,7 +426,7 @@ def training_view(sample):
                  "threshold": [{"threshold": ev["threshold"]}]},
         "latent": {"latent": [{"x": p[0], "y": p[1], "cls": _class(exp, c), "i": k, "error": e}
                               for k, (p, c, e) in enumerate(zip(lat["points"], labels, errors))]},
-        "recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])},
+        "recon": recon,
     }
     summary["timeline"], charts = _timeline(exp, ev)
     parts.update(charts)
@@ -470,9 +482,10 @@ def test_sample(sample):
     exp = _experiment()
     i = _sample_index(exp, sample)
     rec = exp.reconstruct(i)
+    where, recon = _recon(exp, rec, _first_step(exp, i))
     summary = {"sample": i, "sample_class": _class(exp, exp.test_labels[i]), "sample_error": rec["error"],
-               "verdicts": _verdicts(exp, i)}
-    return _framed(summary, {"recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])}})
+               "sample_where": where, "verdicts": _verdicts(exp, i)}
+    return _framed(summary, {"recon": recon})
 
 
 @command
@@ -496,8 +509,9 @@ def reconstruct_drawn(values_json):
     """A sample someone drew (one value per time step, in data units) through the introduction's model."""
     exp = _intro()
     rec = exp.reconstruct_signal(json.loads(values_json))
-    summary = {"sample_error": rec["error"], "threshold": exp.model.threshold}
-    return _framed(summary, {"recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])}})
+    where, recon = _recon(exp, rec)
+    summary = {"sample_error": rec["error"], "sample_where": where, "threshold": exp.model.threshold}
+    return _framed(summary, {"recon": recon})
 
 
 # ---- scikit-learn's baselines -----------------------------------------------------------------
@@ -641,7 +655,7 @@ def intro_results(indices_json):
     same fields as pretrained/gallery.json (errors of the gallery samples `indices`, threshold,
     metrics, threshold table) and, as the framed part "beats", pretrained/beats.json's content."""
     import numpy as np
-    from models import metrics, prep
+    from models import error_strip, metrics, prep
     exp, base = _intro(), state["intro_base"]
     data = state["intro_data"]
     test = base.split["test"]  # the samples the gallery shows, in its order
@@ -655,13 +669,11 @@ def intro_results(indices_json):
     thr = float(exp.model.threshold)
     fpr, tpr, _ = metrics.roc_curve(y, errors)
     indices = [int(i) for i in json.loads(indices_json)]
-    recon = exp.model.reconstruct(xs[indices]) * exp.model.scaler.scale + exp.model.scaler.shift
-    signals = [{"in": [round(float(v), 3) for v in raw[i]], "out": [round(float(v), 3) for v in out]}
-               for i, out in zip(indices, recon)]
+    signals, wheres = error_strip.stored_signals(exp.model, raw[indices], xs[indices], exp.about["sample"])
     summary = {"config": exp.config, "epochs": exp.epoch, "auc": metrics.auc(fpr, tpr), "threshold": thr,
                "metrics": metrics.metrics_at(y, errors, thr), "n_test": int(len(labels)), "n_abnormal": int(y.sum()),
                "errors": [float("%.6g" % errors[i]) for i in indices],
-               "grid": metrics.threshold_grid(y, errors, thr), "sizes": _sizes(exp)}
+               "grid": metrics.threshold_grid(y, errors, thr), "sizes": _sizes(exp), "wheres": wheres}
     beats = {"signals": signals, "threshold": thr,
              "hist": [{"error": float("%.6g" % e), "cls": _class(exp, c)} for e, c in zip(errors, labels)]}
     return _framed(summary, {"beats": beats})

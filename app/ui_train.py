@@ -20,7 +20,9 @@ SLIDER_STEPS = 1000
 CHART_OF_PART = {"roc": "roc-chart", "hist": "hist-chart", "latent": "latent-chart", "recon": "recon-chart",
                  "timeline": "timeline-chart", "timeline_errors": "timeline-errors"}
 TILES = ("accuracy", "precision", "recall", "f1", "fpr", "fnr")
-train = {"last_charts": 0, "thr_busy": False, "thr_next": None}
+# "beat_shown" counts the test samples whose texts were shown: a reply's sample chart is drawn only
+# while its texts are the newest (a refresh in flight when a sample is picked must not draw over it).
+train = {"last_charts": 0, "thr_busy": False, "thr_next": None, "beat_shown": 0}
 # Panels that follow the training view register here (imports run one way: they import this module):
 after_refresh = []   # called after every refresh of the training view (app/ui_compare.py)
 verdicts_text = []   # verdicts -> the sample line's text about other detectors (app/ui_compare.py)
@@ -142,21 +144,25 @@ def _rule_note(summary):
     text("thr-rule", "Threshold: %s." % settings.threshold_rule_text(cfg, about.samples(state["about"])))
 
 
-async def _push_parts(parts):
+async def _push_parts(parts, beat=None):
+    """Charts' rows to their charts; the sample's ("recon") only if `beat` (what _beat_info returned
+    for them) is still the sample whose texts are shown."""
     for name, body in parts.items():
         chart = CHART_OF_PART.get(name)
+        if name == "recon" and beat != train["beat_shown"]:
+            continue
         if chart and body != "{}":  # a dataset of samples has no timeline
             await window.charts.replaceMany(chart, body)
 
 
-async def _push_parts_then_mark(parts, epoch, about_now):
+async def _push_parts_then_mark(parts, epoch, about_now, beat):
     await _show_classes(about_now)
     domain = train.get("time_domain")
     if domain is not None and train.get("time_domain_shown") != domain:
         train["time_domain_shown"] = domain
         for chart in ("timeline-chart", "timeline-errors"):
             await window.charts.setSignal(chart, "timeDomain", json.dumps(domain))
-    await _push_parts(parts)
+    await _push_parts(parts, beat)
     el("train-view").dataset.epoch = str(epoch)
 
 
@@ -191,7 +197,7 @@ async def refresh(charts_later=False, sent=None):
     _tiles(summary)
     _slider_from_threshold(summary["threshold"])
     _rule_note(summary)
-    _beat_info(summary)
+    beat = _beat_info(summary)
     if summary["latent_method"] == "pca":
         ex = summary["latent_explained"]
         text("latent-note", "The bottleneck has %d units: shown are its first two principal components "
@@ -202,14 +208,16 @@ async def refresh(charts_later=False, sent=None):
     _model_line()
     _show_timeline(summary["timeline"])
     if charts_later:
-        asyncio.create_task(_push_parts_then_mark(parts, summary["epoch"], state["about"]))
+        asyncio.create_task(_push_parts_then_mark(parts, summary["epoch"], state["about"], beat))
     else:
-        await _push_parts_then_mark(parts, summary["epoch"], state["about"])
+        await _push_parts_then_mark(parts, summary["epoch"], state["about"], beat)
     for fn in after_refresh:
         fn()
 
 
 def _beat_info(summary):
+    """The selected test sample's texts: its verdict and where its error is. Returns their number
+    (train["beat_shown"]), which its chart's rows must carry to be drawn (_push_parts)."""
     thr = summary["threshold"]
     err = summary["sample_error"]
     word = "ABNORMAL" if err > thr else "NORMAL"
@@ -218,6 +226,10 @@ def _beat_info(summary):
     el("beat-info").dataset.beat = str(summary["sample"])
     text("beat-info", "%s %s · error %s · threshold %s → %s"
          % (summary["sample_class"], about.samples(state["about"], 1), sig(err), sig(thr), word))
+    where = summary["sample_where"]
+    text("beat-where", where["text"])  # the engine's sentence (models/error_strip.py), as text
+    train["beat_shown"] += 1
+    return train["beat_shown"]
 
 
 def engine_problem(reply):
@@ -468,15 +480,14 @@ def on_timeline_pick(event):
 # ---- selected test beat -------------------------------------------------------------------------
 
 async def _show_beat(i):
+    state["sample"] = i  # picked now: a refresh sent before the reply asks for it too
     summary, parts = framed(await call("test_sample", i))
-    if summary.get("error"):
+    if summary.get("error") or not state["summary"]:
         return
-    state["sample"] = summary["sample"]
-    if state["summary"]:
-        summary["threshold"] = state["summary"]["threshold"]
-        _beat_info(summary)
+    summary["threshold"] = state["summary"]["threshold"]
+    beat = _beat_info(summary)
     text("beat-verdicts", " ".join(fn(summary["verdicts"]) for fn in verdicts_text))
-    await _push_parts(parts)
+    await _push_parts(parts, beat)
 
 
 def show_sample(i):

@@ -5,8 +5,9 @@
 Chromium (/usr/bin/chromium) on dist/ served on 127.0.0.1: your own data's preview, the timeline of
 the sensor log, the compare panel and a linked selection (a box brushed in the latent scatter
 filters the test samples), at 390 and 1440 px, light and dark; a downloaded report (light only: a
-report has one scheme) opened from disk; the run history after four runs. Names given (`report`,
-`history`, `linked`): only those.
+report has one scheme) opened from disk; the run history after four runs; the error strip under a
+reconstruction (a window of the sensor log and a heartbeat in the training view, a drawn heartbeat in
+the introduction). Names given (`report`, `history`, `linked`): only those.
 """
 import os
 import sys
@@ -20,6 +21,9 @@ READY = "document.querySelector('#engine-status').textContent.startsWith('Ready'
 COMPARED = ("document.querySelectorAll('#compare-rows tr').length === 6 && !document.querySelector("
             "'#compare-rows tr[data-detector=autoencoder]').textContent.includes('–')")
 SAMPLE_FILE = os.path.join(ROOT, "tests", "fixtures", "good_files", "ucr_labelled.csv")
+SAMPLE_PANEL = "div.panel:has(#recon-chart)"  # the training view's selected sample
+WINDOW_AT_ANOMALY = 1503  # the sensor log's test window 4,176-4,207 at window=32&stride=2: over its labelled anomaly
+ABNORMAL_BEAT = 292  # ECG5000's first abnormal test heartbeat (an R-on-T PVC), in the default experiment
 
 
 def static_header(page):
@@ -42,6 +46,27 @@ def trained_page(browser, url, link, width, scheme, epochs):
     page.click("#train")
     page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === %d" % epochs, timeout=120_000)
     return context, page
+
+
+def pick_sample(page, i):
+    page.fill("#beat-index", str(i))
+    page.dispatch_event("#beat-index", "change")
+    page.wait_for_function("document.querySelector('#beat-info').dataset.beat === '%d'" % i, timeout=30_000)
+    page.locator(SAMPLE_PANEL).scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+
+
+def draw_spiked_heartbeat(page):
+    """The pad's guide (an average normal beat) with a spike at x = 98, drawn as a stroke would be."""
+    page.locator("#pad").scroll_into_view_if_needed()
+    page.evaluate("""() => {
+        const points = document.getElementById('pad-guide').getAttribute('d').slice(1).split('L')
+            .map((p) => p.trim().split(/\s+/).map(Number)).filter(([x]) => x < 95 || x > 101);
+        points.splice(points.findIndex(([x]) => x > 101), 0, [98, 2]);
+        document.getElementById('pad').dispatchEvent(new CustomEvent('stroke', {detail: JSON.stringify(points)}));
+    }""")
+    page.wait_for_function("document.querySelector('#intro-recon').dataset.beat === 'drawn'", timeout=30_000)
+    page.wait_for_timeout(1000)
 
 
 def report_shot(browser, page, width, name):
@@ -144,6 +169,8 @@ def main(only=()):
                                              "&latent=4&epochs=30", width, scheme, 30)
                 page.wait_for_timeout(1500)
                 shot(page, "#timeline-panel", "timeline" + suffix)
+                pick_sample(page, WINDOW_AT_ANOMALY)
+                shot(page, SAMPLE_PANEL, "error-strip-window" + suffix)
                 page.set_input_files("#data-file", SAMPLE_FILE)
                 page.wait_for_function("!document.querySelector('#data-preview').hidden", timeout=30_000)
                 page.wait_for_timeout(1500)
@@ -151,11 +178,15 @@ def main(only=()):
                 context.close()
                 # the classical detectors beside the autoencoder, on the default experiment
                 context, page = trained_page(browser, url, "baselines=on", width, scheme, 20)
+                pick_sample(page, ABNORMAL_BEAT)
+                shot(page, SAMPLE_PANEL, "error-strip-sample" + suffix)
                 page.wait_for_function(COMPARED, timeout=120_000)
                 page.wait_for_timeout(2000)
                 shot(page, "#compare-panel", "compare" + suffix)
                 if scheme == "light":
                     report_shot(browser, page, width, "report" + suffix)
+                draw_spiked_heartbeat(page)
+                shot(page, ".beat-panel", "error-strip-drawn" + suffix)
                 context.close()
             browser.close()
     finally:

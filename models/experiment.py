@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from data import samples
-from models import metrics, optimizers, prep, settings
+from models import error_strip, metrics, optimizers, prep, settings
 from models.model import Model
 from models.nn import Autoencoder, add_penalty_grad, batch_layout, mse, penalty
 
@@ -215,10 +215,10 @@ class Experiment:
 
     def _reconstruction(self, xs):
         out = self.model.reconstruct(xs[None, :])[0]
-        per_step = (out.astype(np.float64) - xs) ** 2
-        err = float(per_step.mean())
-        return {"input": _floats(xs), "output": _floats(out),
-                "error": err if np.isfinite(err) else 1e30, "per_step": _floats(np.nan_to_num(per_step, nan=1e30))}
+        with np.errstate(over="ignore", invalid="ignore"):
+            err = float(((out.astype(np.float64) - xs) ** 2).mean())
+        return {"input": _floats(xs), "output": _floats(out), "error": err if np.isfinite(err) else 1e30,
+                "per_step": _floats(error_strip.step_errors(xs, out))}
 
     def reconstruct(self, i):
         """Test beat i (scaled), its reconstruction and errors."""

@@ -128,14 +128,17 @@
       const doc = await store[key];
       return this.replace(id, source, JSON.stringify(doc[field]));
     },
-    // A stored signal pair {in: [...], out: [...]} (entry `index` of `field`) as recon rows.
+    // A stored signal {in, out, err, stretch} (entry `index` of `field`; models/error_strip.py
+    // stored_signal) as the reconstruction chart's rows and its error strip's stretch.
     async showSignal(id, key, field, index) {
       const doc = await store[key];
       const s = doc[field][index];
-      const rows = s.in.map((v, t) => ({ t, input: v, output: s.out[t] }));
+      const rows = s.in.map((v, t) => ({ t, input: v, output: s.out[t], error: s.err[t] }));
       await pending[id];
       await nextTask();
-      await views[id].change("recon", vega.changeset().remove(() => true).insert(rows)).runAsync();
+      views[id].change("recon", vega.changeset().remove(() => true).insert(rows));
+      views[id].change("stretch", vega.changeset().remove(() => true).insert(s.stretch));
+      await views[id].runAsync();
       return rows.length;
     },
     // The linked gallery's tiles (app/ui_linked.py): like chart rows, the engine's rows are not
@@ -178,6 +181,10 @@
     // The rows a chart currently shows (tests read them; so could an export button).
     data(id, source) {
       return views[id] ? views[id].data(source) : null;
+    },
+    // A scale's domain as drawn (tests read it: a reconstruction and its error strip share "x").
+    domain(id, scale) {
+      return views[id] ? views[id].scale(scale).domain() : null;
     },
   };
   // Python awaits these from MicroPython, which never resumes from a promise that rejects: a
