@@ -45,10 +45,13 @@ def loss_chart():
         x=alt.X("epoch:Q", title="Epoch", axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("loss:Q", title="Mean squared error", scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", scale=SERIES),
-        tooltip=[alt.Tooltip("series:N", title="Set"), alt.Tooltip("epoch:Q", title="Epoch"),
-                 alt.Tooltip("loss:Q", title="Loss", format=".5f")],
     )
-    return _base(base.mark_line() + base.mark_point(filled=True, size=30), "Loss")
+    # The points carry the tooltips: a line's would show its first epoch wherever it is hovered (Vega
+    # picks a line as its first point), and cost as much again on every update, where Vega interprets
+    # them (static/charts.js): half of a 600-row loaded history's redraw.
+    tips = [alt.Tooltip("series:N", title="Set"), alt.Tooltip("epoch:Q", title="Epoch"),
+            alt.Tooltip("loss:Q", title="Loss", format=".5f")]
+    return _base(base.mark_line() + base.mark_point(filled=True, size=30).encode(tooltip=tips), "Loss")
 
 
 def recon_chart():

@@ -271,8 +271,33 @@ def add_runtimes(files, wheels):
         name = os.path.basename(path)
         if not name.endswith(".map") and name != "service-worker.js":
             files[f"pyscript/{name}"] = path
-    for pkg in ("vega", "vega-embed"):  # no vega-lite: the specs are compiled to Vega (add_specs)
+    # no vega-lite: the specs are compiled to Vega (add_specs); vega-interpreter runs their
+    # expressions without eval (static/charts.js), which the page's Content-Security-Policy forbids
+    for pkg in ("vega", "vega-interpreter", "vega-embed"):
         files[f"vendor/{pkg}.min.js"] = os.path.join(NM, pkg, "build", f"{pkg}.min.js")
+    files["vendor/vega-embed.css"] = vega_embed_css()
+
+
+def vega_embed_css():
+    """vega-embed's own styles (its action menu, and its tooltips from vega-tooltip) as a style
+    sheet: by default it writes them into <style> elements, which the page's Content-Security-Policy
+    refuses (static/charts.js turns that off). Taken from the packages' sources, and checked to be
+    exactly the text the pinned vega-embed.min.js would have written, so an upgrade cannot drift."""
+    bundle = _content(os.path.join(NM, "vega-embed", "build", "vega-embed.min.js")).decode()
+    parts = []
+    for pkg in ("vega-embed", "vega-tooltip"):
+        source = _content(os.path.join(NM, pkg, "src", "style.ts")).decode()
+        css = source[source.index("`") + 1:source.rindex("`")]
+        if css.replace("\n", "\\n") not in bundle:
+            raise ValueError(f"{pkg}/src/style.ts is not the style vega-embed.min.js embeds: "
+                             f"update builder/dist.py vega_embed_css")
+        parts.append(f"/* {pkg} {_package_version(pkg)} (src/style.ts) */\n{css}")
+    return "\n".join(parts).encode()
+
+
+def _package_version(pkg):
+    with open(os.path.join(NM, pkg, "package.json")) as f:
+        return json.load(f)["version"]
 
 
 def stamp_service_worker(files):

@@ -7,6 +7,15 @@
   const dark = window.matchMedia("(prefers-color-scheme: dark)");
   const options = () => ({
     actions: { export: true, source: false, compiled: false, editor: false },
+    // The page's Content-Security-Policy forbids eval: Vega's expressions (tooltips, selections,
+    // signals) run through vega-interpreter instead of being compiled with `new Function`.
+    ast: true,
+    expr: vega.expressionInterpreter,
+    // ...and <style> elements: vega-embed's and its tooltips' styles come from vendor/vega-embed.css
+    // (builder/dist.py), and the actions menu is asked for by name, as its default style would have.
+    defaultStyle: false,
+    forceActionsMenu: true,
+    tooltip: { disableDefaultStyle: true },
     theme: dark.matches ? "dark" : undefined,
     config: dark.matches ? {} : { background: "white" },  // the dark theme brings its own
     renderer: "canvas",
