@@ -367,12 +367,23 @@ def _raw(exp, scaled):
     return scaled * scaler.scale + scaler.shift
 
 
-def _recon_rows(exp, scaled_in, scaled_out):
+def _recon(exp, rec, first_step=0):
+    """A reconstruction (Experiment.reconstruct) for its chart: (where its error is, the chart's
+    rows), its steps numbered from `first_step` as the chart's x axis shows them (models/error_strip.py)."""
     import numpy as np
-    a = _raw(exp, np.asarray(scaled_in, dtype=np.float32))
-    b = _raw(exp, np.asarray(scaled_out, dtype=np.float32))
+    from models import error_strip
+    a = _raw(exp, np.asarray(rec["input"], dtype=np.float32))
+    b = _raw(exp, np.asarray(rec["output"], dtype=np.float32))
     b = np.nan_to_num(b, nan=0.0, posinf=1e6, neginf=-1e6)
-    return [{"t": t, "input": round(float(x), 4), "output": round(float(y), 4)} for t, (x, y) in enumerate(zip(a, b))]
+    where = error_strip.describe(rec["per_step"], exp.about["sample"], first_step)
+    return where, error_strip.chart_rows(a, b, rec["per_step"], where, first_step)
+
+
+def _first_step(exp, i):
+    """Where test sample i starts on its chart's time axis: a window of a long series at its own
+    place in the series, any other sample at 0."""
+    rows = _windows(exp)
+    return 0 if rows is None else int(rows["test_start"][exp.split["test"][i]])
 
 
 def _point(m):
@@ -407,17 +418,46 @@ def training_view(sample):
         "sample": i, "sample_class": _class(exp, labels[i]), "sample_error": rec["error"],
         "latent_method": lat["method"], "latent_explained": lat["explained"], "model": _info(exp),
     }
+    summary["sample_where"], recon = _recon(exp, rec, _first_step(exp, i))
     parts = {
-        "roc": {"roc": [{"fpr": a, "tpr": b} for a, b in ev["roc"]], "roc_point": _point(ev["metrics"])},
-        "hist": {"errors": [{"error": e, "cls": _class(exp, c)} for e, c in zip(errors, labels)],
+        "roc": {"roc": [{"fpr": a, "tpr": b, "threshold": t} for (a, b), t in zip(ev["roc"], ev["roc_thresholds"])],
+                "roc_point": _point(ev["metrics"])},
+        "hist": {"errors": [{"error": e, "cls": _class(exp, c), "i": k} for k, (e, c) in enumerate(zip(errors, labels))],
                  "threshold": [{"threshold": ev["threshold"]}]},
-        "latent": {"latent": [{"x": p[0], "y": p[1], "cls": _class(exp, c), "i": k}
-                              for k, (p, c) in enumerate(zip(lat["points"], labels))]},
-        "recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])},
+        "latent": {"latent": [{"x": p[0], "y": p[1], "cls": _class(exp, c), "i": k, "error": e}
+                              for k, (p, c, e) in enumerate(zip(lat["points"], labels, errors))]},
+        "recon": recon,
     }
     summary["timeline"], charts = _timeline(exp, ev)
     parts.update(charts)
     return _framed(summary, parts)
+
+
+GALLERY_PAGE = 60  # tiles of the training view's gallery per reply
+
+
+@command
+def select_samples(selection_json, offset):
+    """The test samples a selection in the charts picks (models/selection.py): how many, what it is
+    in words (summary), and the gallery's tiles for indices[offset:offset + GALLERY_PAGE] with every
+    index (framed part "tiles", which the page draws without parsing it in MicroPython)."""
+    import numpy as np
+    from models import selection
+    exp = _experiment()
+    sel = selection.parse(selection_json)
+    errors = exp.test_errors()
+    threshold, _ = exp.choose_threshold(errors)
+    if sel["kind"] == "cell" and not exp.about.get("labelled", True):
+        raise ValueError("the confusion matrix needs labels, and these samples have none")
+    points = exp.latent()["points"] if sel["kind"] == "latent" else None
+    picked = selection.indices(sel, errors, exp.y_test, threshold, points)
+    start = max(0, int(offset))
+    lo, hi = (float(v) for v in np.percentile(exp.x_test, [0.5, 99.5]))  # an outlier flattens no tile
+    width = exp.x_test.shape[1]
+    tiles = [{"i": i, "cls": _class(exp, exp.test_labels[i]), "e": float(errors[i]), "flagged": bool(errors[i] > threshold),
+              "p": selection.sparkline(exp.x_test[i], lo, hi, width)} for i in picked[start:start + GALLERY_PAGE]]
+    return _framed({"count": len(picked), "total": len(errors), "what": selection.describe(sel), "offset": start,
+                    "spark": [width, 40]}, {"tiles": {"tiles": tiles, "indices": picked}})
 
 
 def _windows(exp):
@@ -442,9 +482,10 @@ def test_sample(sample):
     exp = _experiment()
     i = _sample_index(exp, sample)
     rec = exp.reconstruct(i)
+    where, recon = _recon(exp, rec, _first_step(exp, i))
     summary = {"sample": i, "sample_class": _class(exp, exp.test_labels[i]), "sample_error": rec["error"],
-               "verdicts": _verdicts(exp, i)}
-    return _framed(summary, {"recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])}})
+               "sample_where": where, "verdicts": _verdicts(exp, i)}
+    return _framed(summary, {"recon": recon})
 
 
 @command
@@ -468,8 +509,9 @@ def reconstruct_drawn(values_json):
     """A sample someone drew (one value per time step, in data units) through the introduction's model."""
     exp = _intro()
     rec = exp.reconstruct_signal(json.loads(values_json))
-    summary = {"sample_error": rec["error"], "threshold": exp.model.threshold}
-    return _framed(summary, {"recon": {"recon": _recon_rows(exp, rec["input"], rec["output"])}})
+    where, recon = _recon(exp, rec)
+    summary = {"sample_error": rec["error"], "sample_where": where, "threshold": exp.model.threshold}
+    return _framed(summary, {"recon": recon})
 
 
 # ---- scikit-learn's baselines -----------------------------------------------------------------
@@ -565,6 +607,18 @@ def export_model():
     return exp.to_json()
 
 
+@command
+def report(page_url, specs_json, vega_js, vega_embed_js):
+    """The training view's run as a self-contained HTML report (models/report.py), with the
+    Compare panel's rows when a detector has run; the page downloads it."""
+    from models import baselines, report as report_
+    exp = _experiment()
+    done = _baselines_done(exp)
+    rows = [baselines.autoencoder_row(exp)] + done if done else None
+    data = report_.gather(exp, rows, {"in": "browser", "app_url": str(page_url) or None}, state["data"])
+    return report_.to_html(data, json.loads(specs_json), {"vega": vega_js, "vega-embed": vega_embed_js})
+
+
 @async_command
 async def load_model(model_file_text):
     """Load a model file: it becomes the training view's model and the introduction's. All or
@@ -601,7 +655,7 @@ def intro_results(indices_json):
     same fields as pretrained/gallery.json (errors of the gallery samples `indices`, threshold,
     metrics, threshold table) and, as the framed part "beats", pretrained/beats.json's content."""
     import numpy as np
-    from models import metrics, prep
+    from models import error_strip, metrics, prep
     exp, base = _intro(), state["intro_base"]
     data = state["intro_data"]
     test = base.split["test"]  # the samples the gallery shows, in its order
@@ -615,13 +669,11 @@ def intro_results(indices_json):
     thr = float(exp.model.threshold)
     fpr, tpr, _ = metrics.roc_curve(y, errors)
     indices = [int(i) for i in json.loads(indices_json)]
-    recon = exp.model.reconstruct(xs[indices]) * exp.model.scaler.scale + exp.model.scaler.shift
-    signals = [{"in": [round(float(v), 3) for v in raw[i]], "out": [round(float(v), 3) for v in out]}
-               for i, out in zip(indices, recon)]
+    signals, wheres = error_strip.stored_signals(exp.model, raw[indices], xs[indices], exp.about["sample"])
     summary = {"config": exp.config, "epochs": exp.epoch, "auc": metrics.auc(fpr, tpr), "threshold": thr,
                "metrics": metrics.metrics_at(y, errors, thr), "n_test": int(len(labels)), "n_abnormal": int(y.sum()),
                "errors": [float("%.6g" % errors[i]) for i in indices],
-               "grid": metrics.threshold_grid(y, errors, thr), "sizes": _sizes(exp)}
+               "grid": metrics.threshold_grid(y, errors, thr), "sizes": _sizes(exp), "wheres": wheres}
     beats = {"signals": signals, "threshold": thr,
              "hist": [{"error": float("%.6g" % e), "cls": _class(exp, c)} for e, c in zip(errors, labels)]}
     return _framed(summary, {"beats": beats})

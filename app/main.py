@@ -18,7 +18,8 @@ from models import settings
 
 from app import protocol
 from app.ui_common import call_json, el, say, send, state, text, yield_to_browser
-from app import ui_activity, ui_compare, ui_config, ui_controls, ui_data, ui_files, ui_intro, ui_links, ui_train
+from app import (ui_activity, ui_compare, ui_config, ui_controls, ui_data, ui_files, ui_history, ui_intro, ui_linked,
+                 ui_links, ui_train)
 
 
 def initial_config():
@@ -142,7 +143,7 @@ def show_charts():
     ready or they scroll into view (static/charts.js), so they do not slow the engine's start-up."""
     for chart_id, spec in (("intro-recon", "recon"), ("intro-hist", "hist")):
         window.charts.show(chart_id, spec)
-    for chart_id, spec in (("loss-chart", "loss"), ("roc-chart", "roc"), ("hist-chart", "hist"),
+    for chart_id, spec in (("loss-chart", "loss"), ("roc-chart", "roc"), ("hist-chart", "hist_linked"),
                            ("recon-chart", "recon"), ("latent-chart", "latent")):
         window.charts.show(chart_id, spec, True)
 
@@ -176,6 +177,8 @@ async def main():
     ui_files.setup()
     ui_data.setup()
     ui_compare.setup()
+    ui_history.setup()
+    ui_linked.setup()
     for b in document.querySelectorAll("nav button[data-view]"):
         b.onclick = on_nav
     el("engine-retry").onclick = on_retry

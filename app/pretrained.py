@@ -7,9 +7,11 @@ and precomputes everything the introduction view shows, so the first screen need
     pretrained/model.json    the trained model (Experiment.to_json); the engine loads it to score
                              heartbeats you draw
     pretrained/gallery.json  read by the UI thread (MicroPython): per gallery beat its class,
-                             error and a sparkline path; the threshold explorer's table
-    pretrained/beats.json    read by charts.js only (never parsed in MicroPython): the scaled
-                             input and reconstruction of every gallery beat, and the error
+                             error, a sparkline path and where its error is (a sentence); the
+                             threshold explorer's table
+    pretrained/beats.json    read by charts.js only (never parsed in MicroPython): the input and
+                             reconstruction of every gallery beat (in the data's units), each
+                             step's error and the stretch the sentence names, and the error
                              histogram rows
 
 Results are cached under the cache dir, keyed by a hash of models/*.py, the data and this file.
@@ -57,10 +59,6 @@ def build(data_bin_path, cache_dir, log):
     return {"pretrained/" + n: os.path.join(folder, n) for n in names}
 
 
-def _r(x, digits=4):
-    return float(round(float(x), digits))
-
-
 def sparkline(values, lo=RAW_LO, hi=RAW_HI):
     """An SVG path for a beat (original units): x = timestep, y downwards, in a
     len(values) x SPARK_H box with a 2-unit margin."""
@@ -86,7 +84,7 @@ def gallery_order(labels, first_page):
 
 def train_and_describe(dataset):
     from data import about, ecg5000
-    from models import metrics, prep, settings
+    from models import error_strip, metrics, prep, settings
     from models.experiment import Experiment
     config = settings.defaults()
     exp = Experiment(config, dataset)
@@ -99,14 +97,13 @@ def train_and_describe(dataset):
     order = gallery_order(labels, ecg5000.GALLERY_FIRST_PAGE)
     scaler = exp.model.scaler
     raw_test = exp.x_test * scaler.scale + scaler.shift  # back to the units of the data files
-    recon = exp.model.reconstruct(exp.x_test[order]) * scaler.scale + scaler.shift
+    signals, wheres = error_strip.stored_signals(exp.model, raw_test[order], exp.x_test[order], info["sample"])
     # the drawing pad's guide: an average normal training beat
     normal_mean = (exp.x_train * scaler.scale + scaler.shift).mean(axis=0)
-    beats, signals = [], []
+    beats = []
     for j, i in enumerate(order):
         beats.append({"i": i, "c": int(labels[i]), "e": float("%.6g" % errors[i]),
-                      "p": sparkline(raw_test[i])})
-        signals.append({"in": [_r(v, 3) for v in raw_test[i]], "out": [_r(v, 3) for v in recon[j]]})
+                      "p": sparkline(raw_test[i]), "w": wheres[j]})
     hist = [{"error": float("%.6g" % e), "cls": about.class_name(info, int(c), short=True)}
             for e, c in zip(errors, labels)]
     gallery = {

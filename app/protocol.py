@@ -10,6 +10,7 @@ Replies are text (dicts do not cross to MicroPython as dicts):
   raw control characters.
 - "model_file": a model file's JSON text (models/serialize.py), which goes to the browser's file
   APIs (static/share.js) without passing through MicroPython.
+- "html": a report's page (models/report.py), which goes to a download the same way.
 Any command may reply {"error": "...", "trace": "..."} instead (a "trace" only for a bug): it
 failed, and changed nothing. When the engine itself cannot answer (static/engine.js: its worker
 died, or a command outlived its time-out), the reply is {"error": "...", "engine": "dead"}.
@@ -26,6 +27,9 @@ def _command(args, reply, keys=(), parts=(), seconds=30):
 # may take before the page gives it up for dead (counted from when the worker starts it, not while
 # it waits behind other commands). They are generous: a time-out is for a hung engine, not a slow
 # one (an epoch of the largest network at batch size 1 takes ~20 s on a two-core laptop).
+# "sample_where" says where in a sample its error is (models/error_strip.describe: {"first",
+# "last", "share", "named", "text"}); a "recon" part is that chart's rows and the stretch named
+# ({"recon": [{t, input, output, error}, ...], "stretch": [{t0, t1}] or []}).
 COMMANDS = {
     # start-up, in this order (static/engine-worker.mjs runs them early, as it starts)
     "load_numpy": _command((), "json", ("numpy", "ms"), seconds=180),
@@ -38,15 +42,21 @@ COMMANDS = {
     "train_epoch": _command((), "json", ("epoch", "loss", "val_loss", "ms", "stopped", "message"), seconds=600),
     "training_view": _command(("sample",), "framed", (
         "epoch", "auc", "threshold", "threshold_rule", "uses_labels", "metrics", "err_min", "err_max",
-        "sample", "sample_class", "sample_error", "latent_method", "latent_explained", "model", "timeline"),
+        "sample", "sample_class", "sample_error", "sample_where", "latent_method", "latent_explained", "model",
+        "timeline"),
         ("roc", "hist", "latent", "recon", "timeline", "timeline_errors"), seconds=180),
-    "test_sample": _command(("sample",), "framed", ("sample", "sample_class", "sample_error", "verdicts"), ("recon",)),
+    "test_sample": _command(("sample",), "framed", ("sample", "sample_class", "sample_error", "sample_where", "verdicts"),
+                            ("recon",)),
     "metrics_at": _command(("threshold",), "framed", ("threshold", "metrics"),
                            ("roc", "hist", "timeline", "timeline_errors")),
+    # linked views (issue 18): the test samples a selection in the charts picks, a page of gallery tiles
+    # (framed: the tiles and every index go to static/charts.js, unparsed here)
+    "select_samples": _command(("selection_json", "offset"), "framed", ("count", "total", "what", "offset", "spark"),
+                               ("tiles",)),
     # the introduction's model
-    "reconstruct_drawn": _command(("values_json",), "framed", ("sample_error", "threshold"), ("recon",)),
+    "reconstruct_drawn": _command(("values_json",), "framed", ("sample_error", "sample_where", "threshold"), ("recon",)),
     "intro_results": _command(("indices_json",), "framed", (
-        "config", "epochs", "auc", "threshold", "metrics", "n_test", "n_abnormal", "errors", "grid", "sizes"),
+        "config", "epochs", "auc", "threshold", "metrics", "n_test", "n_abnormal", "errors", "grid", "sizes", "wheres"),
         ("beats",), seconds=180),
     # your own file: read and kept (not trained on) until the settings name it (dataset "file")
     "inspect_file": _command(("name", "blob", "chosen_json"), "framed", ("ok", "name", "bytes", "settings", "preview"),
@@ -57,6 +67,9 @@ COMMANDS = {
     "compare_view": _command((), "framed", ("rows", "best", "labelled"), ("compare_roc", "compare_pr"), seconds=120),
     # model files
     "export_model": _command((), "model_file", seconds=120),
+    # a report of the run (models/report.py): the page's address, the chart specs and the Vega
+    # runtime's scripts (static/share.js fetches them from the site) in; the HTML out
+    "report": _command(("page_url", "specs_json", "vega_js", "vega_embed_js"), "html", seconds=120),
     # the loss chart's rows: every epoch of the file's history, or at most models/thinning.py's
     # MAX_POINTS per series ("loss_thinned"; "loss_points": the most one series draws)
     "load_model": _command(("model_file_text",), "framed", ("ok", "link", "model", "intro", "loss_points", "loss_thinned"),

@@ -207,7 +207,9 @@ def _diagram(cfg):
                      % (kind, x, y, bh, name, n))
         parts.append('<text x="%d" y="%d" class="units">%d</text>' % (x + 8, top + h + 16, n))
         parts.append('<text x="%d" y="%d" class="lname">%s</text>' % (x + 8, top + h + 30, name))
-    return ('<svg class="net" viewBox="0 0 %d %d" style="min-width:%dpx" role="img" aria-label="Network shape %s">%s</svg>'
+    # its narrowest width goes in a data attribute: render_composer sets it through the CSSOM, since
+    # the page's Content-Security-Policy refuses style attributes in markup
+    return ('<svg class="net" viewBox="0 0 %d %d" data-min-width="%d" role="img" aria-label="Network shape %s">%s</svg>'
             % (width, top + h + 36, min(width, 36 * len(ls)), settings.shape_text(ls), "".join(parts)))
 
 
@@ -256,6 +258,8 @@ def render_composer():
     if active is not None and box.contains(active):
         focus = active.getAttribute("data-focus")
     box.innerHTML = html
+    net = box.querySelector("svg.net")
+    net.style.minWidth = net.dataset.minWidth + "px"
     if focus:
         target = box.querySelector('[data-focus="%s"]' % focus)
         if target is not None and not target.disabled:

@@ -1,6 +1,7 @@
-# Saving and loading model files (MicroPython). The file's text goes between the engine and the
-# browser's file APIs through share.js; this module only sees the engine's short replies, and
-# hands the loss chart's rows (thinned by the engine) to charts.js without parsing them.
+# Saving and loading model files, and downloading a run's report (MicroPython). The files' text
+# goes between the engine and the browser's file APIs through share.js; this module only sees the
+# engine's short replies, and hands the loss chart's rows (thinned by the engine) to charts.js
+# without parsing them.
 #
 # Loading is all or nothing: the engine checks the whole file (models/serialize.py names the
 # field that is wrong) before it replaces anything. A loaded model becomes the training view's
@@ -21,7 +22,7 @@ MAX_BYTES = 64 * 1000 * 1000  # the largest model the composer allows is about 2
 
 def refresh_buttons():
     ready = ui_activity.ready()
-    el("model-save").disabled = not ready or state["model"] is None
+    el("model-save").disabled = el("report-save").disabled = not ready or state["model"] is None
     for b in (el("model-load"), el("intro-load")):
         b.disabled = not ready
 
@@ -51,6 +52,27 @@ async def _save():
     else:
         _say_file("Saved %s (%d KB): the weights, the scaler and every setting. Load it here later to "
                   "explore it again." % (name, max(1, reply["bytes"] // 1000)))
+
+
+def on_report(event):
+    asyncio.create_task(_report())
+
+
+async def _report():
+    """The run's report (models/report.py, built by the engine), downloaded as one HTML file."""
+    built = state["built_config"] or state["config"]
+    name = "anomaly-report-%s-epoch%d.html" % (built["dataset"], state["epoch"])
+    el("report-save").disabled = True
+    _say_file("Writing the report…")
+    try:
+        reply = json.loads(await window.share.saveReport(state["engine"], name))
+    finally:
+        refresh_buttons()
+    if reply.get("error"):
+        _say_file("Could not write the report: " + reply["error"], True)
+    else:
+        _say_file("Saved %s (%d KB): settings, link, metrics and charts with their data, in one page that "
+                  "opens in any browser, offline." % (name, max(1, reply["bytes"] // 1000)))
 
 
 def on_pick(event):
@@ -125,6 +147,7 @@ async def _use(reply, parts, keep=True):
 
 def setup():
     el("model-save").onclick = on_save
+    el("report-save").onclick = on_report
     el("model-load").onclick = on_pick
     el("intro-load").onclick = on_pick
     el("model-file").onchange = on_file

@@ -118,6 +118,7 @@ def show_beat(j):
     intro["selected"] = j
     text("intro-recon-title", "Test heartbeat #%d" % b["i"])
     el("intro-verdict").innerHTML = verdict_html(b["e"], g["threshold"], b["c"])
+    text("intro-where", b["w"])
     asyncio.create_task(_chart_beat(j, b["i"]))
 
 
@@ -167,6 +168,7 @@ async def score_drawing():
     intro["selected"] = None
     text("intro-recon-title", "Your heartbeat")
     el("intro-verdict").innerHTML = verdict_html(summary["sample_error"], summary["threshold"])
+    text("intro-where", summary["sample_where"]["text"])
     await window.charts.replaceMany("intro-recon", parts["recon"])
     el("intro-recon").dataset.beat = "drawn"
     err = summary["sample_error"]
@@ -300,8 +302,8 @@ async def use_loaded_model():
     if summary.get("error"):
         text("intro-model", "The loaded model's results could not be computed: " + summary["error"])
         return
-    for b, e in zip(g["beats"], summary["errors"]):
-        b["e"] = e
+    for b, e, w in zip(g["beats"], summary["errors"], summary["wheres"]):
+        b["e"], b["w"] = e, w
     for key in ("config", "epochs", "auc", "threshold", "metrics", "n_test", "n_abnormal", "sizes"):
         g[key] = summary[key]
     g["grid"]["rows"] = summary["grid"]["rows"]

@@ -21,8 +21,9 @@ WRITE_DELAY = 0.15  # s: a burst of edits (a dragged slider) writes the hash onc
 # The classroom builder's checkboxes: (name in hide=, what people see).
 CLASSROOM = [("training", "Training settings"), ("model", "Layer settings"), ("data", "Data settings"),
              ("threshold", "Threshold settings"), ("advanced", "Advanced settings"),
-             ("composer", "Model composer"), ("export", "Saving and loading models")]
-link = {"pending": False, "initial_rejected": []}
+             ("composer", "Model composer"), ("export", "Saving and loading models"),
+             ("history", "Run history")]
+link = {"pending": False, "initial_rejected": [], "sheet": None}
 
 
 def read_location():
@@ -86,13 +87,21 @@ def on_notice_close(event):
 
 # ---- classroom mode -----------------------------------------------------------------------------
 
+def _hide_sheet():
+    """The classroom mode's style sheet: a constructed one, set through the CSSOM, since the page's
+    Content-Security-Policy refuses <style> elements (static/index.html)."""
+    if link["sheet"] is None:
+        link["sheet"] = window.CSSStyleSheet.new()
+        document.adoptedStyleSheets = window.Array.of(link["sheet"])
+    return link["sheet"]
+
+
 def apply_hide():
-    sheet = el("link-hide-style")
     rules = []
     for name in state["hide"]:
         if name in links.HIDE_NAMES:  # names from the table only: nothing else reaches the CSS
             rules.append('[data-setting="%s"],[data-group="%s"],[data-panel="%s"]' % (name, name, name))
-    sheet.textContent = (",".join(rules) + "{display:none !important}") if rules else ""
+    _hide_sheet().replaceSync((",".join(rules) + "{display:none !important}") if rules else "")
     el("train-view").dataset.hidden = " ".join(state["hide"])  # CSS: [data-hidden~="composer"]
     for box in document.querySelectorAll("#classroom input[type=checkbox]"):
         box.checked = box.value in state["hide"]

@@ -20,10 +20,13 @@ SLIDER_STEPS = 1000
 CHART_OF_PART = {"roc": "roc-chart", "hist": "hist-chart", "latent": "latent-chart", "recon": "recon-chart",
                  "timeline": "timeline-chart", "timeline_errors": "timeline-errors"}
 TILES = ("accuracy", "precision", "recall", "f1", "fpr", "fnr")
-train = {"last_charts": 0, "thr_busy": False, "thr_next": None}
+# "beat_shown" counts the test samples whose texts were shown: a reply's sample chart is drawn only
+# while its texts are the newest (a refresh in flight when a sample is picked must not draw over it).
+train = {"last_charts": 0, "thr_busy": False, "thr_next": None, "beat_shown": 0}
 # Panels that follow the training view register here (imports run one way: they import this module):
 after_refresh = []   # called after every refresh of the training view (app/ui_compare.py)
 verdicts_text = []   # verdicts -> the sample line's text about other detectors (app/ui_compare.py)
+after_run = []       # called with (how it ended, the last epoch's reply) once a Train run ends (app/ui_history.py)
 
 
 def now_ms():
@@ -141,21 +144,25 @@ def _rule_note(summary):
     text("thr-rule", "Threshold: %s." % settings.threshold_rule_text(cfg, about.samples(state["about"])))
 
 
-async def _push_parts(parts):
+async def _push_parts(parts, beat=None):
+    """Charts' rows to their charts; the sample's ("recon") only if `beat` (what _beat_info returned
+    for them) is still the sample whose texts are shown."""
     for name, body in parts.items():
         chart = CHART_OF_PART.get(name)
+        if name == "recon" and beat != train["beat_shown"]:
+            continue
         if chart and body != "{}":  # a dataset of samples has no timeline
             await window.charts.replaceMany(chart, body)
 
 
-async def _push_parts_then_mark(parts, epoch, about_now):
+async def _push_parts_then_mark(parts, epoch, about_now, beat):
     await _show_classes(about_now)
     domain = train.get("time_domain")
     if domain is not None and train.get("time_domain_shown") != domain:
         train["time_domain_shown"] = domain
         for chart in ("timeline-chart", "timeline-errors"):
             await window.charts.setSignal(chart, "timeDomain", json.dumps(domain))
-    await _push_parts(parts)
+    await _push_parts(parts, beat)
     el("train-view").dataset.epoch = str(epoch)
 
 
@@ -190,7 +197,7 @@ async def refresh(charts_later=False, sent=None):
     _tiles(summary)
     _slider_from_threshold(summary["threshold"])
     _rule_note(summary)
-    _beat_info(summary)
+    beat = _beat_info(summary)
     if summary["latent_method"] == "pca":
         ex = summary["latent_explained"]
         text("latent-note", "The bottleneck has %d units: shown are its first two principal components "
@@ -201,14 +208,16 @@ async def refresh(charts_later=False, sent=None):
     _model_line()
     _show_timeline(summary["timeline"])
     if charts_later:
-        asyncio.create_task(_push_parts_then_mark(parts, summary["epoch"], state["about"]))
+        asyncio.create_task(_push_parts_then_mark(parts, summary["epoch"], state["about"], beat))
     else:
-        await _push_parts_then_mark(parts, summary["epoch"], state["about"])
+        await _push_parts_then_mark(parts, summary["epoch"], state["about"], beat)
     for fn in after_refresh:
         fn()
 
 
 def _beat_info(summary):
+    """The selected test sample's texts: its verdict and where its error is. Returns their number
+    (train["beat_shown"]), which its chart's rows must carry to be drawn (_push_parts)."""
     thr = summary["threshold"]
     err = summary["sample_error"]
     word = "ABNORMAL" if err > thr else "NORMAL"
@@ -217,6 +226,10 @@ def _beat_info(summary):
     el("beat-info").dataset.beat = str(summary["sample"])
     text("beat-info", "%s %s · error %s · threshold %s → %s"
          % (summary["sample_class"], about.samples(state["about"], 1), sig(err), sig(thr), word))
+    where = summary["sample_where"]
+    text("beat-where", where["text"])  # the engine's sentence (models/error_strip.py), as text
+    train["beat_shown"] += 1
+    return train["beat_shown"]
 
 
 def engine_problem(reply):
@@ -256,6 +269,7 @@ async def rebuild(charts_later=False, sent=None):
     state["model"] = reply["model"]
     state["epoch"] = 0
     state["run_target"] = None
+    train["wall_ms"] = 0  # the time spent training this model, over all its runs
     el("engine-error").hidden = True
     cleared = window.charts.replace("loss-chart", "losses", "[]")
     if not charts_later:  # else it is cleared when embedded, and before any epoch's loss is added
@@ -289,6 +303,7 @@ async def _train(max_epochs):
     stop_at = state["epoch"] + max_epochs if max_epochs else state["run_target"]
     _buttons()
     last_ms = None
+    started, r = now_ms(), {}
     while not ui_activity.stopping() and state["epoch"] < stop_at:
         r = json.loads(await call("train_epoch"))
         if r.get("error"):
@@ -311,9 +326,15 @@ async def _train(max_epochs):
             break
         if now_ms() - train["last_charts"] > CHARTS_EVERY_MS:
             await refresh()
+    train["wall_ms"] = train.get("wall_ms", 0) + time.ticks_diff(now_ms(), started)
     if not ui_activity.ready():  # the engine died meanwhile: its message stays (main.on_engine_died)
         return
     await refresh()
+    ended = "diverged" if state["diverged"] else ("early_stopping" if r.get("stopped") == "early_stopping" else (
+        "finished" if state["epoch"] >= (state["run_target"] or 0) else None))
+    if ended and not max_epochs and ui_activity.ready():  # a Train run that reached its end (not a pause, not a step)
+        for fn in after_run:
+            fn(ended, r)
     if not state["diverged"] and ui_activity.ready():
         if state["epoch"] >= (state["run_target"] or 0):
             s = state["summary"]
@@ -459,15 +480,19 @@ def on_timeline_pick(event):
 # ---- selected test beat -------------------------------------------------------------------------
 
 async def _show_beat(i):
+    state["sample"] = i  # picked now: a refresh sent before the reply asks for it too
     summary, parts = framed(await call("test_sample", i))
-    if summary.get("error"):
+    if summary.get("error") or not state["summary"]:
         return
-    state["sample"] = summary["sample"]
-    if state["summary"]:
-        summary["threshold"] = state["summary"]["threshold"]
-        _beat_info(summary)
+    summary["threshold"] = state["summary"]["threshold"]
+    beat = _beat_info(summary)
     text("beat-verdicts", " ".join(fn(summary["verdicts"]) for fn in verdicts_text))
-    await _push_parts(parts)
+    await _push_parts(parts, beat)
+
+
+def show_sample(i):
+    """Test sample i in the reconstruction chart (picked elsewhere: the linked gallery)."""
+    asyncio.create_task(_show_beat(int(i)))
 
 
 def on_beat(event):

@@ -12,12 +12,13 @@ warm visits' engine milestones (builder/bench.py visit() measures them as the be
 import statistics
 import sys
 
-from builder import bench, server
+from builder import bench, csp_waits, server
 
 
 def main(argv):
     other, rounds = argv[0], int(argv[1]) if len(argv) > 1 else 4
     from playwright.sync_api import sync_playwright
+    csp_waits.install()  # the page's Content-Security-Policy forbids eval (builder/csp_waits.py)
     builds = {"other": other, "this": bench.DIST}
     urls = {name: server.start_in_background(folder, counter=bench.Counter())[1] for name, folder in builds.items()}
     got = {name: {"cold": [], "warm": [], "paint": [], "click": [], "marks": []} for name in builds}

@@ -4,9 +4,11 @@ Trains the same model (140-15-7-2-7-15-140, ReLU hidden, sigmoid output, MSE, Ad
 batch 256, 20 epochs) on the same 2600 scaled ECG5000 normal beats with (a) our engine in a
 Pyodide worker, (b) TensorFlow.js (wasm and cpu backends) and (c) our engine in CPython; then
 times the app itself (shell, engine ready cold/warm, click to reconstruction, bytes on the wire,
-longest main-thread task while training) and runs Lighthouse; then your own data (issue 15): a
-generated 100,000-row CSV chosen in the page (time to read it, main-thread tasks, the engine's
-memory), an epoch on it and on a tenth of it, and switching to a gallery dataset already loaded.
+longest main-thread task while training) and on a plain static host (a sub-path, no
+compression, not cross-origin isolated: what a first visit downloads there), and runs Lighthouse;
+then your own data (issue 15): a generated 100,000-row CSV chosen in the page (time to read it,
+main-thread tasks, the engine's memory), an epoch on it and on a tenth of it, and switching to a
+gallery dataset already loaded.
 Prints a table with ratios and writes docs/bench.md and docs/bench.json. `--only own-data` measures
 only the last rows, and rewrites docs/bench.md with them and the last full run's other figures.
 """
@@ -22,7 +24,7 @@ import time
 
 import numpy as np
 
-from builder import runtime, server
+from builder import csp_waits, plain_server, runtime, server
 
 ROOT = runtime.ROOT
 BENCH = os.path.join(ROOT, "bench")
@@ -203,6 +205,47 @@ def app_metrics(browser, url, counter):
     page.click("#train")
     ctx.close()
     return out
+
+
+PLAIN_VISITS = 3  # cold visits to the plain static host, each in a fresh browser profile
+
+
+def plain_host_metrics(playwright, browser):
+    """Cold visits to dist/ as a plain static host serves it (builder/plain_server.py: under a
+    sub-path, no compression, not cross-origin isolated): the bytes a first visit downloads there
+    (the offline cache's included, as in app_metrics) and when the engine is ready; medians.
+    Each visit has a browser profile of its own, with its disk cache, as a visitor has; and one more
+    is a private context like app_metrics' visits, whose HTTP cache lives in memory: it did not keep
+    Pyodide's WebAssembly, its standard library nor NumPy's wheel (9-11 MB each; their 2 MB brotli
+    copies it keeps), so the offline cache and the snapshot's worker download them again."""
+    import tempfile
+    counter = Counter()
+    srv, url = plain_server.start_in_background(DIST, counter=counter)
+    runs = []
+    try:
+        for _ in range(PLAIN_VISITS):
+            with tempfile.TemporaryDirectory() as profile:
+                ctx = playwright.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=ARGS,
+                                                                    viewport={"width": 1280, "height": 900})
+                ctx.add_init_script(LONGEST_TASK)
+                ready, _, sent, _, _ = visit(ctx.pages[0] if ctx.pages else ctx.new_page(), counter, url)
+                runs.append((ready, sent))
+                ctx.close()
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        ctx.add_init_script(LONGEST_TASK)
+        private = visit(ctx.new_page(), counter, url)[2]
+        ctx.close()
+    finally:
+        srv.shutdown()
+    return {"ready_s": statistics.median(r for r, _ in runs), "bytes": statistics.median(b for _, b in runs),
+            "runs": runs, "private_bytes": private}
+
+
+def manifest_first_visit():
+    """What a first visit downloads by dist/manifest.json, by what the host serves (bytes)."""
+    from builder import dist
+    with open(os.path.join(DIST, "manifest.json")) as f:
+        return dist.first_visit_bytes(json.load(f))
 
 
 LONG_HISTORY = 30_000  # epochs in the history of the model file whose loading is timed
@@ -560,8 +603,9 @@ def main(argv):
     parser.add_argument("--runs", type=int, default=5, help="training runs per engine (median reported)")
     parser.add_argument("--no-lighthouse", action="store_true")
     parser.add_argument("--training-only", action="store_true", help="only the training-speed comparison")
-    parser.add_argument("--only", choices=["own-data", "baselines"], help="only these rows (own-data: your own data, "
-                        "issue 15; baselines: scikit-learn's detectors, issue 16), "
+    parser.add_argument("--only", choices=["own-data", "baselines", "plain-host", "history"], help="only these rows "
+                        "(own-data: your own data, issue 15; baselines: scikit-learn's detectors, issue 16; plain-host: "
+                        "a first visit to a plain static host, issue 17; history: the run history, issue 18), "
                         "written into docs/bench.md beside the other figures of the last full run (docs/bench.json)")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -577,10 +621,11 @@ def main(argv):
     counter = Counter()
     srv, base = server.start_in_background(SITE, counter=counter)
     results = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-               "runs": args.runs}
+               "runs": args.runs, "first_visit_manifest": manifest_first_visit()}
     log("CPython: our engine")
     results["cpython"] = spread([model_bench.run_once(dataset, s) for s in range(args.runs)])
     results["cpython_evaluate_s"] = model_bench.evaluate_time(dataset)
+    csp_waits.install()  # the page's Content-Security-Policy forbids eval (builder/csp_waits.py)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         results["chromium"] = browser.version
@@ -599,11 +644,16 @@ def main(argv):
             log(f"Chromium: loading a model file with a {LONG_HISTORY:,}-epoch history, {VISITS} times")
             loads = [long_history_load(browser, base + "app/") for _ in range(VISITS)]
             results["app"]["load_history_ms"], results["app"]["load_history_runs"] = statistics.median(loads), loads
+            log(f"Chromium: a plain static host (sub-path, no compression), {PLAIN_VISITS} cold visits")
+            results["app"]["plain_host"] = plain_host_metrics(p, browser)
             log("Chromium: your own data (a generated CSV; gallery switches)")
             results["own_data"] = own_data_metrics(browser, base + "app/", dataset)
             log("Chromium: scikit-learn's baselines (cold and warm)")
             from builder import bench_baselines  # it uses this module's helpers
             results["baselines"] = bench_baselines.baseline_metrics(browser, base + "app/")
+            log("Chromium: the run history panel opened with 1,000 runs")
+            from builder import bench_history
+            results["history"] = bench_history.history_metrics(browser, base + "app/")
         browser.close()
     if not (args.no_lighthouse or args.training_only):
         log("Lighthouse (desktop preset), 3 runs")
@@ -624,18 +674,27 @@ def main(argv):
 
 
 def only(kind, dataset):
-    """`--only own-data|baselines`: measure those rows against dist/ and rewrite docs/bench.md with
-    them and the rest of the last full run's results, as docs/bench.json keeps them."""
+    """`--only own-data|baselines|plain-host|history`: measure those rows against dist/ and rewrite
+    docs/bench.md with them and the rest of the last full run's results, as docs/bench.json keeps them."""
     from playwright.sync_api import sync_playwright
     with open(os.path.join(DOCS, "bench.json")) as f:
         results = json.load(f)["results"]
     srv, base = server.start_in_background(DIST)
     try:
+        csp_waits.install()  # the page's Content-Security-Policy forbids eval (builder/csp_waits.py)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             if kind == "own-data":
                 log("Chromium: your own data (a generated CSV; gallery switches)")
                 results["own_data"] = own_data_metrics(browser, base, dataset)
+            elif kind == "plain-host":
+                log(f"Chromium: a plain static host (sub-path, no compression), {PLAIN_VISITS} cold visits")
+                results["app"]["plain_host"] = plain_host_metrics(p, browser)
+                results["first_visit_manifest"] = manifest_first_visit()
+            elif kind == "history":
+                log("Chromium: the run history panel opened with 1,000 runs")
+                from builder import bench_history
+                results["history"] = bench_history.history_metrics(browser, base)
             else:
                 log("Chromium: scikit-learn's baselines (cold and warm)")
                 from builder import bench_baselines
@@ -658,6 +717,13 @@ def figures(r):
         "first_visit_mb": app["cold"]["bytes"] / 1e6, "repeat_visit_mb": app["warm"]["bytes"] / 1e6,
         "evaluate_ms": r["cpython_evaluate_s"] * 1000, "load_history_ms": app.get("load_history_ms"),
     }
+    plain = app.get("plain_host")
+    if plain:
+        f["first_visit_plain_host_mb"], f["ready_plain_host_s"] = plain["bytes"] / 1e6, plain["ready_s"]
+        f["first_visit_plain_host_private_mb"] = plain["private_bytes"] / 1e6
+    sizes = r.get("first_visit_manifest")
+    if sizes:
+        f["first_visit_manifest_mb"] = " / ".join(f"{sizes[k] / 1e6:.2f}" for k in ("br", "gzip", "plain"))
     for k, v in ((r.get("lighthouse") or {}).get("scores") or {}).items():
         f[f"lighthouse_{k}"] = v
     return f
@@ -694,6 +760,11 @@ def report(r):
         "evaluate_ms": "evaluating the trained default model, 500 test beats, CPython (ms)",
         "first_visit_mb": "first visit, bytes on the wire (MB)",
         "repeat_visit_mb": "repeat visit, bytes on the wire (MB)",
+        "first_visit_plain_host_mb": "first visit to a plain static host (sub-path, no compression), "
+                                     "fresh browser profile, bytes on the wire (MB)",
+        "ready_plain_host_s": "… engine ready there, not cross-origin isolated (s)",
+        "first_visit_plain_host_private_mb": "… in a private context, as our server's first visit is measured (MB)",
+        "first_visit_manifest_mb": "first visit by dist/manifest.json: host serving brotli / gzip / nothing (MB)",
         "lighthouse_performance": "Lighthouse performance", "lighthouse_accessibility": "Lighthouse accessibility",
         "lighthouse_best-practices": "Lighthouse best practices",
     }
@@ -738,13 +809,17 @@ def report(r):
     from builder import bench_baselines
     if r.get("baselines"):
         text += bench_baselines.report(r["baselines"])
+    from builder import bench_history
+    if r.get("history"):
+        text += bench_history.report(r["history"])
     print("\n" + text)
     os.makedirs(DOCS, exist_ok=True)
     with open(os.path.join(DOCS, "bench.md"), "w") as fh:
         fh.write(text)
     with open(os.path.join(DOCS, "bench.json"), "w") as fh:
         json.dump({"results": r, "figures": f, "own_data_figures": own_data_figures(r.get("own_data")),
-                   "baselines_figures": bench_baselines.figures(r.get("baselines"))}, fh,
+                   "baselines_figures": bench_baselines.figures(r.get("baselines")),
+                   "history_figures": bench_history.figures(r.get("history"))}, fh,
                   indent=1, default=float)
 
 

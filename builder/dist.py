@@ -27,9 +27,11 @@ NM = runtime.NODE_MODULES
 UI_FILES = ["app/main.py", "app/__init__.py", "app/protocol.py", "app/control_text.py", "app/drawing.py",
             "app/ui_activity.py", "app/ui_common.py", "app/ui_config.py", "app/ui_controls.py",
             "app/ui_intro.py", "app/ui_train.py", "app/ui_links.py", "app/ui_files.py", "app/ui_data.py", "app/ui_compare.py",
+            "app/ui_linked.py",
             "data/__init__.py", "data/about.py", "data/gallery.py", "data/limits.py", "models/__init__.py", "models/settings.py", "models/links.py",
             "models/link_values.py", "models/exact_numbers.py", "models/url_text.py", "models/threshold_scale.py",
-            "models/detectors.py"]
+            "models/detectors.py",
+            "app/history_record.py", "app/ui_history.py"]
 ENGINE_PACKAGES_DIRS = ["models", "data"]
 ENCODED = (".gz", ".br")  # precompressed copies the server picks by Accept-Encoding
 COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg", ".bin", ".txt", ".webmanifest")
@@ -38,6 +40,10 @@ COMPRESSIBLE = (".js", ".mjs", ".css", ".html", ".json", ".wasm", ".py", ".svg",
 LAZY = ("codemirror", "xterm", "manifest.json") + tuple("%s.bin" % k for k in gallery.KEYS if k != gallery.DEFAULT)
 # Command-line modules that the worker never imports.
 NOT_FOR_WORKER = ("train.py", "bench.py")
+# For the host, not the app (no manifest entry, never fetched): GitHub Pages, deployed from a
+# branch, runs Jekyll, which drops every file whose name starts with _ (app/__init__.py...) unless
+# the site holds a .nojekyll.
+HOST_FILES = {".nojekyll": b""}
 
 
 def build(data_dir=None, wheels_dir=None, timings=None, log=None):
@@ -63,12 +69,15 @@ def build(data_dir=None, wheels_dir=None, timings=None, log=None):
     add_runtimes(files, wheels)
     timed("bytecode (Pyodide under Node)", add_bytecode, files, engine, log)
     files["sw.js"] = stamp_service_worker(files)
+    files.update(HOST_FILES)
     changed = timed("write dist/", write_tree, files)
     manifest = timed("manifest + gzip", finish, log)
     total = sum(e["size"] for e in manifest["files"])
-    first = sum(wire_size(e) for e in manifest["files"] if not is_lazy(e["path"]))
+    first = first_visit_bytes(manifest)
     log(f"dist/: {len(manifest['files'])} files, {total / 1e6:.1f} MB; a first visit downloads about "
-        f"{first / 1e6:.1f} MB compressed ({changed} files changed, {time.perf_counter() - t0:.1f} s)")
+        f"{first['br'] / 1e6:.1f} MB compressed ({first['gzip'] / 1e6:.1f} MB with gzip only, "
+        f"{first['plain'] / 1e6:.1f} MB from a host that compresses nothing) "
+        f"({changed} files changed, {time.perf_counter() - t0:.1f} s)")
     for name, secs in timings:
         log(f"  set-up step {name}: {secs:.1f} s")
     return manifest
@@ -262,8 +271,33 @@ def add_runtimes(files, wheels):
         name = os.path.basename(path)
         if not name.endswith(".map") and name != "service-worker.js":
             files[f"pyscript/{name}"] = path
-    for pkg in ("vega", "vega-embed"):  # no vega-lite: the specs are compiled to Vega (add_specs)
+    # no vega-lite: the specs are compiled to Vega (add_specs); vega-interpreter runs their
+    # expressions without eval (static/charts.js), which the page's Content-Security-Policy forbids
+    for pkg in ("vega", "vega-interpreter", "vega-embed"):
         files[f"vendor/{pkg}.min.js"] = os.path.join(NM, pkg, "build", f"{pkg}.min.js")
+    files["vendor/vega-embed.css"] = vega_embed_css()
+
+
+def vega_embed_css():
+    """vega-embed's own styles (its action menu, and its tooltips from vega-tooltip) as a style
+    sheet: by default it writes them into <style> elements, which the page's Content-Security-Policy
+    refuses (static/charts.js turns that off). Taken from the packages' sources, and checked to be
+    exactly the text the pinned vega-embed.min.js would have written, so an upgrade cannot drift."""
+    bundle = _content(os.path.join(NM, "vega-embed", "build", "vega-embed.min.js")).decode()
+    parts = []
+    for pkg in ("vega-embed", "vega-tooltip"):
+        source = _content(os.path.join(NM, pkg, "src", "style.ts")).decode()
+        css = source[source.index("`") + 1:source.rindex("`")]
+        if css.replace("\n", "\\n") not in bundle:
+            raise ValueError(f"{pkg}/src/style.ts is not the style vega-embed.min.js embeds: "
+                             f"update builder/dist.py vega_embed_css")
+        parts.append(f"/* {pkg} {_package_version(pkg)} (src/style.ts) */\n{css}")
+    return "\n".join(parts).encode()
+
+
+def _package_version(pkg):
+    with open(os.path.join(NM, pkg, "package.json")) as f:
+        return json.load(f)["version"]
 
 
 def stamp_service_worker(files):
@@ -319,7 +353,7 @@ def finish(log):
         for name in sorted(names):
             path = os.path.join(dirpath, name)
             rel = os.path.relpath(path, DIST)
-            if rel == "manifest.json" or rel.endswith(ENCODED):
+            if rel == "manifest.json" or rel in HOST_FILES or rel.endswith(ENCODED):
                 continue
             entries.append({"path": rel, "size": os.path.getsize(path), "sha256": _sha(path),
                             "gzip_size": None, "br_size": None, "first_visit": not is_lazy(rel)})
@@ -350,6 +384,17 @@ def wire_size(entry):
     return entry.get("br_size") or entry.get("gzip_size") or entry["size"]
 
 
+def first_visit_bytes(manifest):
+    """What a first visit downloads (the manifest's first_visit files, bytes), by what the host
+    serves: "br" its brotli copies (else gzip: `build.py serve`, nginx's brotli_static), "gzip"
+    its gzip copies (level 9: nginx's gzip_static), "plain" no compression at all (S3, nginx
+    without gzip; a host compressing on the fly lies between, by its level and the types it
+    compresses)."""
+    first = [e for e in manifest["files"] if e["first_visit"]]
+    return {"br": sum(wire_size(e) for e in first), "gzip": sum(e["gzip_size"] or e["size"] for e in first),
+            "plain": sum(e["size"] for e in first)}
+
+
 # Brotli's quality: the highest for what a first visit downloads; for scikit-learn's wheels, only
 # fetched when someone first compares (builder/runtime.baseline_only_files), a quicker one: 70 MB
 # at quality 11 took 2 minutes of every clean build, for 2 MB (of 16) less to download once.
@@ -371,11 +416,16 @@ def _brotli_cached(entries, log):
         return
     log(f"brotli-compressing {len(todo)} files (cached by content)")
     os.makedirs(os.path.join(CACHE, "gz"), exist_ok=True)
-    job = os.path.join(CACHE, "gz", "brotli-job.json")
+    # one job file per build: builds in other worktrees share this cache, and one overwriting
+    # another's job left files without their brotli copy
+    job = os.path.join(CACHE, "gz", "brotli-job-%d.json" % os.getpid())
     with open(job, "w") as f:
         json.dump([[os.path.join(DIST, e["path"]), _encoded_cache(e, ".br"),
                     LAZY_BROTLI_QUALITY if is_lazy(e["path"]) else BROTLI_QUALITY] for e in todo], f)
-    subprocess.run(["node", os.path.join(ROOT, "builder", "brotli.mjs"), job], check=True)
+    try:
+        subprocess.run(["node", os.path.join(ROOT, "builder", "brotli.mjs"), job], check=True)
+    finally:
+        os.remove(job)
 
 
 def _place_encoded(entry, ext, wanted):
@@ -388,6 +438,8 @@ def _place_encoded(entry, ext, wanted):
             os.remove(dest)
         return None
     cache = _encoded_cache(entry, ext)
+    if not os.path.exists(cache) and ext == ".br":  # _brotli_cached made every one: never gzip under .br
+        raise RuntimeError("no brotli copy of %s was made" % entry["path"])
     if not os.path.exists(cache):  # gzip is quick enough to make here
         os.makedirs(os.path.dirname(cache), exist_ok=True)
         with open(path, "rb") as f:

@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from data import samples
-from models import metrics, optimizers, prep, settings
+from models import error_strip, metrics, optimizers, prep, settings
 from models.model import Model
 from models.nn import Autoencoder, add_penalty_grad, batch_layout, mse, penalty
 
@@ -193,11 +193,15 @@ class Experiment:
         errors = self.test_errors()
         threshold, uses_labels = self.choose_threshold(errors)
         self.model.threshold, self.model.threshold_rule = threshold, self.config["threshold_rule"]
-        fpr, tpr, _ = metrics.roc_curve(self.y_test, errors)
+        fpr, tpr, thresholds = metrics.roc_curve(self.y_test, errors)
         both = 0 < self.y_test.sum() < len(self.y_test)  # ROC needs both classes
+        keep = metrics.thin_indices(fpr, tpr) if both else []
         return {
             "auc": metrics.auc(fpr, tpr) if both else None,
-            "roc": metrics.thin_curve(fpr, tpr) if both else [],
+            "roc": [[float(fpr[k]), float(tpr[k])] for k in keep],
+            # each drawn point's threshold: errors at or above it are flagged there (None: the
+            # curve's start, where nothing is)
+            "roc_thresholds": [float(thresholds[k]) if np.isfinite(thresholds[k]) else None for k in keep],
             "threshold": float(threshold),
             "threshold_rule": self.config["threshold_rule"],
             "uses_labels": uses_labels,
@@ -211,10 +215,10 @@ class Experiment:
 
     def _reconstruction(self, xs):
         out = self.model.reconstruct(xs[None, :])[0]
-        per_step = (out.astype(np.float64) - xs) ** 2
-        err = float(per_step.mean())
-        return {"input": _floats(xs), "output": _floats(out),
-                "error": err if np.isfinite(err) else 1e30, "per_step": _floats(np.nan_to_num(per_step, nan=1e30))}
+        with np.errstate(over="ignore", invalid="ignore"):
+            err = float(((out.astype(np.float64) - xs) ** 2).mean())
+        return {"input": _floats(xs), "output": _floats(out), "error": err if np.isfinite(err) else 1e30,
+                "per_step": _floats(error_strip.step_errors(xs, out))}
 
     def reconstruct(self, i):
         """Test beat i (scaled), its reconstruction and errors."""

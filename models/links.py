@@ -48,7 +48,7 @@ except ImportError:  # the module files sit side by side (e.g. copied flat into 
 MAX_CHARS = 4096  # longer links are cut here; the rest is ignored and reported
 
 # Extra names `hide` accepts beside settings keys and group names: panels of the page.
-HIDE_PANELS = ["composer", "export"]
+HIDE_PANELS = ["composer", "export", "history"]
 
 
 def _hide_names():

@@ -37,15 +37,19 @@ def roc_auc(y, score):
     return auc(fpr, tpr)
 
 
+def thin_indices(fpr, tpr, max_points=200):
+    """Which points of a curve a chart draws: collinear interior points dropped, then at most
+    max_points evenly spaced along the curve, always including both ends."""
+    keep = np.flatnonzero(np.r_[True, np.logical_or(np.diff(fpr, 2) != 0, np.diff(tpr, 2) != 0), True])
+    if keep.size > max_points:
+        keep = keep[np.unique(np.round(np.linspace(0, keep.size - 1, max_points)).astype(int))]
+    return keep
+
+
 def thin_curve(fpr, tpr, max_points=200):
-    """Points for a chart: drop collinear interior points, then keep at most max_points
-    evenly spaced along the curve, always including both ends."""
-    keep = np.r_[True, np.logical_or(np.diff(fpr, 2) != 0, np.diff(tpr, 2) != 0), True]
-    fpr, tpr = fpr[keep], tpr[keep]
-    if fpr.size > max_points:
-        idx = np.unique(np.round(np.linspace(0, fpr.size - 1, max_points)).astype(int))
-        fpr, tpr = fpr[idx], tpr[idx]
-    return [[float(a), float(b)] for a, b in zip(fpr, tpr)]
+    """The points thin_indices keeps, as [[x, y], ...]."""
+    keep = thin_indices(fpr, tpr, max_points)
+    return [[float(a), float(b)] for a, b in zip(fpr[keep], tpr[keep])]
 
 
 def _ratio(a, b):

@@ -5,6 +5,8 @@ shared link (the part after '#'); options given explicitly override the link.
 Prints per-epoch losses and the final test metrics (--json: one JSON object per line); with
 --baselines (or baselines=on in the link), then the classical detectors of models/baselines.py
 on the same data, in a table beside the autoencoder (--json: one object per detector).
+--report FILE writes the run's self-contained HTML report (models/report.py), as the page's
+"Download report" does; it inlines the chart specs and the Vega runtime the build puts in dist/.
 """
 import argparse
 import json
@@ -13,7 +15,9 @@ import sys
 
 from models import settings
 
-DEFAULT_DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "data", "ecg5000")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_DATA = os.path.join(ROOT, "..", "shared", "data", "ecg5000")
+DIST = os.path.join(ROOT, "dist")
 
 
 def _parse_kind(s):
@@ -36,6 +40,8 @@ def build_parser():
     p.add_argument("--url", help="a shared link; its settings (after '#') are used")
     p.add_argument("--save", metavar="FILE", help="write the trained model as JSON")
     p.add_argument("--json", action="store_true", help="print machine-readable results, one JSON object per line")
+    p.add_argument("--report", metavar="FILE", help="write the run's report, one self-contained HTML file (needs the "
+                                                    "built app's dist/: python build.py build)")
     for s in settings.SETTINGS:  # options generated from the settings table
         extra = {"choices": s["choices"]} if s["kind"] == "choice" else {}
         default = s["default"]
@@ -96,14 +102,45 @@ def load_data(folder, key="ecg5000", config=None):
     return load_folder(folder)
 
 
+def report_parts(dist=None):
+    """(chart specs, {runtime name: script text}) for a report, from the built app's dist/: the
+    same files the page sends its engine. A clear error when the app is not built."""
+    from models import report
+    dist = dist or DIST
+    paths = {"specs": os.path.join(dist, "specs.json")}
+    paths.update((name, os.path.join(dist, "vendor", name + ".min.js")) for name in report.RUNTIME)
+    missing = [path for path in paths.values() if not os.path.isfile(path)]
+    if missing:
+        raise ValueError("%s missing: a report inlines the chart specs and the Vega runtime of the built app; "
+                         "run `python build.py build` first" % ", ".join(missing))
+    texts = {}
+    for name, path in paths.items():
+        with open(path, encoding="utf-8") as f:
+            texts[name] = f.read()
+    return json.loads(texts.pop("specs")), texts
+
+
+def write_report(path, exp, rows, url, parts, dataset):
+    """The run's report (models/report.py) into `path`; `url` the --url given (its address, if any, is
+    the app's)."""
+    from models import report
+    app_url = url.split("#", 1)[0] if url and "://" in url.split("#", 1)[0] else None
+    data = report.gather(exp, rows, {"in": "CPython", "app_url": app_url}, dataset)
+    text = report.to_html(data, *parts)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return len(text.encode("utf-8"))
+
+
 def show_baselines(exp, as_json):
-    """The autoencoder and the classical detectors on the same data: a table, or JSON lines."""
+    """The autoencoder and the classical detectors on the same data: a table, or JSON lines.
+    Returns the rows."""
     from models import baselines
     rows = [baselines.autoencoder_row(exp)] + baselines.run(exp)
     if as_json:
         for r in rows:
             print(json.dumps({k: v for k, v in r.items() if k not in ("test_scores", "roc", "pr")}))
-        return
+        return rows
     best = max([r["auc"] for r in rows if r.get("auc") is not None] or [None])
 
     def num(v, fmt="%.4f"):
@@ -124,6 +161,7 @@ def show_baselines(exp, as_json):
                                                           m["f1"], num(r["fit_ms"], "%.1f"), r["score_ms"]))
         if r["note"]:
             print("%-22s (%s)" % ("", r["note"]))
+    return rows
 
 
 def main(argv=None):
@@ -132,6 +170,15 @@ def main(argv=None):
         config = config_from_args(args)
     except ValueError as e:
         raise SystemExit("bad settings: %s" % e)
+    parts = None
+    if args.report:  # before training: a missing build or folder is said at once
+        folder = os.path.dirname(os.path.abspath(args.report))
+        if not os.path.isdir(folder):
+            raise SystemExit("cannot write the report: there is no folder %s" % folder)
+        try:
+            parts = report_parts()
+        except ValueError as e:
+            raise SystemExit("cannot write the report: %s" % e)
     try:
         dataset = load_data(args.data, config["dataset"], config)
     except (OSError, ValueError) as e:
@@ -161,8 +208,14 @@ def main(argv=None):
               % (ev["auc"], ev["threshold"], ev["threshold_rule"], m["accuracy"], m["precision"],
                  m["recall"], m["f1"]))
         print("confusion: %(tp)d tp  %(fp)d fp  %(tn)d tn  %(fn)d fn" % m["confusion"])
-    if config["baselines"] == "on":
-        show_baselines(exp, args.json)
+    rows = show_baselines(exp, args.json) if config["baselines"] == "on" else None
+    if args.report:
+        try:
+            size = write_report(args.report, exp, rows, args.url, parts, dataset)
+        except OSError as e:
+            raise SystemExit("cannot write the report: %s" % e)
+        print("wrote the report %s (%d KB)" % (args.report, max(1, size // 1000)),
+              file=sys.stderr if args.json else sys.stdout)
     if args.save:
         with open(args.save, "w") as f:
             f.write(exp.to_json())

@@ -7,6 +7,15 @@
   const dark = window.matchMedia("(prefers-color-scheme: dark)");
   const options = () => ({
     actions: { export: true, source: false, compiled: false, editor: false },
+    // The page's Content-Security-Policy forbids eval: Vega's expressions (tooltips, selections,
+    // signals) run through vega-interpreter instead of being compiled with `new Function`.
+    ast: true,
+    expr: vega.expressionInterpreter,
+    // ...and <style> elements: vega-embed's and its tooltips' styles come from vendor/vega-embed.css
+    // (builder/dist.py), and the actions menu is asked for by name, as its default style would have.
+    defaultStyle: false,
+    forceActionsMenu: true,
+    tooltip: { disableDefaultStyle: true },
     theme: dark.matches ? "dark" : undefined,
     config: dark.matches ? {} : { background: "white" },  // the dark theme brings its own
     renderer: "canvas",
@@ -78,6 +87,18 @@
         window.dispatchEvent(new CustomEvent(eventName, { detail: JSON.stringify(value ?? null) })));
       return true;
     },
+    // Empty selection `name` of chart `id` (an Altair selection parameter): its store, and for an
+    // interval its brush (its pixel extents); its signal then says {} to any listener.
+    async clearSelection(id, name) {
+      await pending[id];
+      const view = views[id];
+      for (const pixels of [name + "_x_1", name + "_y_1"]) {
+        try { view.signal(pixels, [0, 0]); } catch { /* a point selection has no brush */ }
+      }
+      view.change(name + "_store", vega.changeset().remove(() => true));
+      await view.runAsync();
+      return true;
+    },
     // Append rows without touching the ones already there.
     async insert(id, source, rowsJson) {
       await pending[id];
@@ -116,24 +137,68 @@
       const doc = await store[key];
       return this.replace(id, source, JSON.stringify(doc[field]));
     },
-    // A stored signal pair {in: [...], out: [...]} (entry `index` of `field`) as recon rows.
+    // A stored signal {in, out, err, stretch} (entry `index` of `field`; models/error_strip.py
+    // stored_signal) as the reconstruction chart's rows and its error strip's stretch.
     async showSignal(id, key, field, index) {
       const doc = await store[key];
       const s = doc[field][index];
-      const rows = s.in.map((v, t) => ({ t, input: v, output: s.out[t] }));
+      const rows = s.in.map((v, t) => ({ t, input: v, output: s.out[t], error: s.err[t] }));
       await pending[id];
       await nextTask();
-      await views[id].change("recon", vega.changeset().remove(() => true).insert(rows)).runAsync();
+      views[id].change("recon", vega.changeset().remove(() => true).insert(rows));
+      views[id].change("stretch", vega.changeset().remove(() => true).insert(s.stretch));
+      await views[id].runAsync();
       return rows.length;
+    },
+    // The linked gallery's tiles (app/ui_linked.py): like chart rows, the engine's rows are not
+    // parsed in MicroPython (a page of 60 sparklines is ~50 KB of JSON). partJson: {"tiles": [{i, cls, e,
+    // flagged, p}], "indices": [every index selected]}; names go in as text.
+    tiles(id, partJson, append, width, height, pressed) {
+      const { tiles, indices } = JSON.parse(partJson);
+      const box = document.getElementById(id);
+      const short = (x) => (x !== 0 && (Math.abs(x) < 0.001 || Math.abs(x) >= 1000) ? x.toPrecision(3) : x.toFixed(4));
+      const svgNS = "http://www.w3.org/2000/svg";
+      const made = tiles.map((t) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "sample" + (t.flagged ? " flagged" : "");
+        b.dataset.i = t.i;
+        b.dataset.e = t.e;
+        b.setAttribute("aria-pressed", t.i === pressed ? "true" : "false");
+        b.title = `Test sample ${t.i}: ${t.cls}, error ${short(t.e)}${t.flagged ? ", flagged" : ""}`;
+        const svg = document.createElementNS(svgNS, "svg");
+        svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+        svg.setAttribute("preserveAspectRatio", "none");
+        svg.setAttribute("aria-hidden", "true");
+        const path = document.createElementNS(svgNS, "path");
+        path.setAttribute("d", t.p);
+        svg.append(path);
+        b.append(svg, `#${t.i} ${t.cls}`);
+        return b;
+      });
+      if (append) box.append(...made);
+      else {
+        box.replaceChildren(...made);
+        box.dataset.indices = indices.join(",");
+      }
+      return made.length;
+    },
+    // A chart's Vega view (tests find its marks in view.scenegraph(), to point at them).
+    view(id) {
+      return views[id] || null;
     },
     // The rows a chart currently shows (tests read them; so could an export button).
     data(id, source) {
       return views[id] ? views[id].data(source) : null;
     },
+    // A scale's domain as drawn (tests read it: a reconstruction and its error strip share "x").
+    domain(id, scale) {
+      return views[id] ? views[id].scale(scale).domain() : null;
+    },
   };
   // Python awaits these from MicroPython, which never resumes from a promise that rejects: a
   // chart that is not there, or rows it cannot take, resolve to false (and a console warning).
-  for (const name of ["replace", "setSignal", "listen", "insert", "replaceMany", "load", "replaceFrom", "showSignal"]) {
+  for (const name of ["replace", "setSignal", "listen", "clearSelection", "tiles", "insert", "replaceMany", "load", "replaceFrom", "showSignal"]) {
     const call = window.charts[name];
     window.charts[name] = function (...args) {
       return Promise.resolve().then(() => call.apply(this, args)).catch((e) => {

@@ -48,13 +48,20 @@ const prefetch = (href) => {
   early.set(href, response);
   return response;
 };
-// Pyodide hangs, rather than failing, when its WebAssembly does not download: a failed download
-// of any of its own files fails start-up here instead, with the file named (a package's wheel
-// fails where it is installed: load_numpy says so).
+// Pyodide hangs, rather than failing, when its WebAssembly does not download, or comes from a host
+// that serves it as another type than application/wasm (which the browser refuses to compile as it
+// streams): either fails start-up here instead, with the file named (a package's wheel fails where
+// it is installed: load_numpy says so).
 let failStart;
 const startFailed = new Promise((_, reject) => { failStart = reject; });
 startFailed.catch(() => {});
 const pyodideFiles = url("pyodide/");
+const wrongType = (file, r) => {
+  const type = (r.headers.get("content-type") || "").split(";")[0].trim();
+  return file.endsWith(".wasm") && type !== "application/wasm"
+    ? "the site's host serves " + file + " as " + (type || "no type") + ", where Python's WebAssembly must come " +
+      "as application/wasm: the host needs that type for .wasm files" : "";
+};
 self.fetch = (input, init) => {
   const href = typeof input === "string" ? url(input) : input instanceof URL ? input.href : input.url;
   const hit = early.get(href);
@@ -62,7 +69,8 @@ self.fetch = (input, init) => {
   const response = hit || nativeFetch(input, init);
   if (href.startsWith(pyodideFiles) && !href.endsWith(".whl")) {
     const file = href.slice(root.href.length);
-    response.then((r) => r.ok || failStart(new Error("could not download " + file + " (HTTP " + r.status + ")")),
+    response.then((r) => r.ok ? wrongType(file, r) && failStart(new Error(wrongType(file, r)))
+                              : failStart(new Error("could not download " + file + " (HTTP " + r.status + ")")),
                   (e) => failStart(new Error("could not download " + file + " (" + (e && e.message || e) + ")")));
   }
   return response;

@@ -126,6 +126,27 @@
   // For tests that end the engine the hard ways a browser can: the worker itself, by reference.
   window.engineWorker = () => worker;
 
+  // A host that serves .mjs files as another type than JavaScript (nginx's stock mime.types has no
+  // .mjs) stops the page before its Python runs: browsers refuse such module scripts, and the page
+  // would say "Loading the engine…" for good. Their preload links (builder/dist.py add_preloads)
+  // fail first, with an error event; the page then says why.
+  window.addEventListener("error", async ({ target }) => {
+    if (!(target instanceof HTMLLinkElement) || target.rel !== "modulepreload") return;
+    let type;
+    try {
+      type = ((await fetch(target.href, { method: "HEAD" })).headers.get("content-type") || "").split(";")[0];
+    } catch {
+      return;  // not the host's types: offline, or the file is missing (PyScript reports that)
+    }
+    if (type.includes("javascript")) return;
+    if (document.readyState === "loading") await new Promise((done) => document.addEventListener("DOMContentLoaded", done));
+    const status = document.getElementById("engine-status");
+    status.textContent = "The page cannot start: the site's host serves " + new URL(target.href).pathname +
+      " as " + (type || "no type") + ", and browsers run a module only when it comes as JavaScript: the host " +
+      "needs text/javascript for .mjs files.";
+    status.className = "error";
+  }, true);
+
   let restores = false;
   try { restores = localStorage.getItem(RESTORES) === "1"; } catch { /* no storage */ }
   if (restores) start();

@@ -1,4 +1,5 @@
-// Small glue for sharing (Python decides everything): copy the link, save a model file, read one.
+// Small glue for sharing (Python decides everything): copy the link, save a model file, read one,
+// download a report.
 // Model files go straight between the engine worker and the browser's file APIs, so a big model
 // never passes through the UI thread's MicroPython heap; Python only sees short replies.
 (() => {
@@ -12,6 +13,16 @@
     const summary = JSON.parse(cut < 0 ? reply : reply.slice(0, cut));
     summary.name = name;
     return JSON.stringify(summary) + (cut < 0 ? "" : reply.slice(cut));
+  };
+  const download = (blob, name) => {
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
   };
   window.share = {
     // Copy the value of input `id`; "copied", or "selected" when the clipboard is unavailable
@@ -31,14 +42,25 @@
     async saveModel(engine, name) {
       const text = await engine.export_model();
       if (text.startsWith('{"error"')) return text;
-      const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = name;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      download(new Blob([text], { type: "application/json" }), name);
+      return JSON.stringify({ ok: true, bytes: text.length });
+    },
+    // Ask the engine for the run's report (models/report.py) and download it as `name`: the
+    // page's own chart specs and Vega runtime go in, so that the file opens offline. Returns a JSON reply.
+    async saveReport(engine, name) {
+      let texts;
+      try {
+        texts = await Promise.all(["specs.json", "vendor/vega.min.js", "vendor/vega-embed.min.js"].map(async (url) => {
+          const r = await fetch(url);
+          if (!r.ok) throw new Error(url + ": HTTP " + r.status);
+          return r.text();
+        }));
+      } catch (e) {
+        return JSON.stringify({ error: "the charts' files could not be read (" + e.message + ")" });
+      }
+      const text = await engine.report(location.href.split("#")[0], ...texts);
+      if (text.startsWith('{"error"')) return text;
+      download(new Blob([text], { type: "text/html" }), name);
       return JSON.stringify({ ok: true, bytes: text.length });
     },
     // Keep the engine's model file here, in the page: an engine that has to be started again gets

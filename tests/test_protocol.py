@@ -121,7 +121,7 @@ def run(name, *args):
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             reply = pool.submit(asyncio.run, reply).result()
     kind = protocol.COMMANDS[name]["reply"]
-    if kind == "model_file":
+    if kind in ("model_file", "html"):
         return reply, None
     summary, parts = protocol.unframe(reply)
     return json.loads(summary), parts
@@ -151,7 +151,8 @@ def test_every_command_replies_in_the_shape_the_protocol_names(fresh_engine):
     done = set()
     for name, args in (("warm_up", ()), ("configure", (link,)), ("training_view", (0,)), ("train_epoch", ()),
                        ("set_live", (link + "&threshold_rule=best_f1",)), ("test_sample", (5,)),
-                       ("metrics_at", (0.01,)), ("reconstruct_drawn", (json.dumps([0.1] * 140),))):
+                       ("metrics_at", (0.01,)), ("reconstruct_drawn", (json.dumps([0.1] * 140),)),
+                       ("select_samples", ('{"kind": "cell", "cell": "fp"}', 0))):
         check_shape(name, *run(name, *args))
         done.add(name)
     model_file, _ = run("export_model")
@@ -163,7 +164,11 @@ def test_every_command_replies_in_the_shape_the_protocol_names(fresh_engine):
     check_shape("baseline", *run("baseline", "knn"))
     check_shape("compare_view", *run("compare_view"))
     check_shape("test_sample", *run("test_sample", 3))
-    done |= {"load_model", "intro_results", "inspect_file", "load_baselines", "baseline", "compare_view"}
+    page, _ = run("report", "http://127.0.0.1/", json.dumps({name: {} for name in ("loss", "roc", "hist", "latent",
+                                                                                    "compare_roc", "compare_pr")}),
+                  "vega()", "vegaEmbed()")
+    assert page.startswith("<!doctype html>") and "<script>vegaEmbed()</script>" in page
+    done |= {"load_model", "intro_results", "inspect_file", "load_baselines", "baseline", "compare_view", "report"}
     assert done | {"load_numpy", "load_data", "load_pretrained", "export_model"} == set(protocol.COMMANDS)
 
 
@@ -182,6 +187,7 @@ def test_the_data_comes_with_its_description(fresh_engine):
     ("metrics_at", (0.5,), "No model yet"),
     ("set_live", ("epochs=3",), "No model yet"),
     ("export_model", (), "No model yet"),
+    ("report", ("", "{}", "", ""), "No model yet"),
     ("reconstruct_drawn", ("[1, 2]",), "pretrained model is not loaded"),
     ("intro_results", ("[0]",), "pretrained model is not loaded"),
     ("load_model", ("{}",), "data is not loaded"),
@@ -286,3 +292,59 @@ def test_a_users_file_is_inspected_then_trained_on_when_the_settings_name_it(fre
     assert "not the same file" in summary["error"]
     summary, _ = run("inspect_file", "x.csv", b"1,2\n", json.dumps({"file_delimiter": "pipe"}))
     assert "error" in summary
+
+
+def test_a_reconstruction_says_where_its_error_is_on_its_charts_time_axis(fresh_engine, files):
+    """test_sample, training_view and reconstruct_drawn send each step's error and the stretch that
+    carries the most of it (models/error_strip.py), numbered as the chart's x axis: from 0 for a
+    heartbeat, from the window's start in the series for a window of a long series."""
+    import numpy as np
+    from builder import gallery
+    from data import samples
+    from models import error_strip
+    for key in ("gunpoint", "bleeding"):
+        files[SITE + "data/%s.bin" % key] = pack.to_bytes(gallery.load(key))
+    start(fresh_engine)
+    # a drawn heartbeat: what CPython's pretrained model says of the same values
+    values = [0.0] * 140
+    values[100] = 3.0
+    summary, parts = run("reconstruct_drawn", json.dumps(values))
+    rec = engine.state["intro"].reconstruct_signal(values)
+    expected = error_strip.describe(rec["per_step"], "heartbeat")
+    assert summary["sample_where"] == expected and expected["text"].endswith(" of this heartbeat's error.")
+    recon = json.loads(parts["recon"])
+    assert [r["t"] for r in recon["recon"]] == list(range(140))
+    assert [r["error"] for r in recon["recon"]] == [float("%.3g" % e) for e in rec["per_step"]]
+    assert recon["stretch"] == ([{"t0": expected["first"], "t1": expected["last"],
+                                  "x0": max(expected["first"] - 0.5, 0), "x1": min(expected["last"] + 0.5, 139)}]
+                                if expected["named"] else [])
+    # the introduction's gallery beats (after a model file is loaded): the same, stored compact
+    summary, parts = run("intro_results", json.dumps([0, 3]))
+    signals = json.loads(parts["beats"])["signals"]
+    intro = engine.state["intro"]
+    assert len(summary["wheres"]) == 2 and all(len(s["err"]) == 140 for s in signals)
+    raw = np.asarray(engine.state["intro_data"]["test_x"], dtype=np.float32)[intro.split["test"]][[0, 3]]
+    scaled = intro.model.scaler.transform(raw).astype(np.float64)
+    errors = error_strip.step_errors(scaled, intro.model.reconstruct(scaled))
+    assert summary["wheres"] == [error_strip.describe(e, "heartbeat")["text"] for e in errors]
+    assert [s["err"] for s in signals] == [[float("%.3g" % v) for v in e] for e in errors]
+    # another dataset's samples, in its own word and length
+    run("configure", "dataset=gunpoint&encoder=8&latent=2")
+    summary, parts = run("test_sample", 7)
+    exp = engine.state["experiment"]
+    assert summary["sample_where"] == error_strip.describe(exp.reconstruct(7)["per_step"], "motion")
+    assert [r["t"] for r in json.loads(parts["recon"])["recon"]] == list(range(150))
+    # a window of the sensor log, at its place in the series
+    run("configure", "dataset=bleeding&window=32&stride=8&encoder=8&latent=2")
+    run("train_epoch")
+    exp = engine.state["experiment"]
+    starts = samples.for_config(engine.state["data"], exp.config)["test_start"][exp.split["test"]]
+    for i in (0, 400):
+        summary, parts = run("test_sample", i)
+        where, recon = summary["sample_where"], json.loads(parts["recon"])
+        assert where == error_strip.describe(exp.reconstruct(i)["per_step"], "window", int(starts[i]))
+        assert [r["t"] for r in recon["recon"]] == list(range(starts[i], starts[i] + 32))
+        assert starts[i] <= where["first"] <= where["last"] < starts[i] + 32
+        assert "window" in where["text"]
+    summary, parts = run("training_view", 400)
+    assert summary["sample_where"] == where and json.loads(parts["recon"])["recon"][0]["t"] == starts[400] > 1200

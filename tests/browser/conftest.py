@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from builder import browsers
+from builder import browsers, csp_waits
 from builder import server as dist_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -18,6 +18,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-default-apps", "--disable-extensions"]
 READY_TIMEOUT_MS = 60_000
+csp_waits.install()  # waits that poll without eval, which the page's Content-Security-Policy forbids
 
 
 @pytest.fixture(scope="session")

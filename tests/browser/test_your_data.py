@@ -327,6 +327,20 @@ def test_paste_a_file_without_labels_and_train(pasted):
     assert page.text_content("#roc-auc").startswith("n/a: your data has no labels, so no sample is known to be an anomaly")
 
 
+def test_a_confusion_cell_without_labels_says_it_needs_them_and_the_gallery_stays(pasted):
+    """A user trained on a file without labels clicks a cell of the confusion matrix (issue 18)."""
+    page, _ = pasted
+    page.wait_for_function("document.querySelector('#train-gallery').dataset.kind === 'all'")
+    count = page.get_attribute("#train-gallery", "data-count")
+    page.click("#cm-tp")
+    page.wait_for_function("document.querySelector('#sel-status').className.includes('error')")
+    assert page.text_content("#sel-status") == ("Cannot select these samples: the confusion matrix needs labels, "
+                                                "and these samples have none")
+    assert page.get_attribute("#train-gallery", "data-count") == count  # every sample, still there
+    assert page.get_attribute("#cm-tp", "aria-pressed") == "false"
+    assert len(page.query_selector_all("#train-gallery button.sample")) == int(count)
+
+
 def test_views_that_need_labels_say_why_they_are_empty(pasted):
     """A user trained on a file without labels looks at the metric tiles."""
     page, _ = pasted
