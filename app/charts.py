@@ -68,7 +68,9 @@ def recon_chart():
     tips = [alt.Tooltip("t:Q", title="Time step"), alt.Tooltip("input:Q", title="Input", format=".3f"),
             alt.Tooltip("output:Q", title="Reconstruction", format=".3f"),
             alt.Tooltip("error:Q", title="Squared error", format=".3~g")]
-    shade = alt.Chart(stretch).mark_rect(color="#808080", opacity=0.14).encode(
+    # aria=False: the strip's cells, shade and outline are not described one by one to screen
+    # readers (the sentence under the chart says where the error is), which also keeps an update cheap
+    shade = alt.Chart(stretch).mark_rect(color="#808080", opacity=0.14, aria=False).encode(
         x="x0:Q", x2="x1:Q", y=alt.value(0), y2=alt.value(signal))
     band = alt.Chart(data).mark_area(opacity=0.35, color=ERROR_BAND).encode(
         x=x, y=alt.Y("input:Q", title="Signal", scale=alt.Scale(range=[signal, 0])), y2="output:Q", tooltip=tips)
@@ -84,14 +86,15 @@ def recon_chart():
     cells = alt.Chart(data).transform_joinaggregate(
         lo="min(t)", hi="max(t)", total="sum(error)").transform_calculate(
         x0="max(datum.t - 0.5, datum.lo)", x1="min(datum.t + 0.5, datum.hi)",
-        share="datum.total > 0 ? datum.error / datum.total : 0", row="'Error'").mark_rect(color=ERROR_BAND).encode(
+        share="datum.total > 0 ? datum.error / datum.total : 0", row="'Error'").mark_rect(
+        color=ERROR_BAND, aria=False).encode(
         x="x0:Q", x2="x1:Q",
         y=alt.Y("row:N", title=None, scale=alt.Scale(range=[top, bottom], paddingInner=0, paddingOuter=0),
                 axis=alt.Axis(orient="left", ticks=False, domain=False, labelPadding=6)),
         opacity=alt.Opacity("error:Q", legend=None, scale=alt.Scale(zero=True, range=[0.04, 1])),
         tooltip=[alt.Tooltip("t:Q", title="Time step"), alt.Tooltip("error:Q", title="Squared error", format=".3~g"),
                  alt.Tooltip("share:Q", title="Share of the sample's error", format=".1%")])
-    outline = alt.Chart(stretch).mark_rect(filled=False, stroke="#808080", strokeWidth=2).encode(
+    outline = alt.Chart(stretch).mark_rect(filled=False, stroke="#808080", strokeWidth=2, aria=False).encode(
         x="x0:Q", x2="x1:Q", y=alt.value(top - 1), y2=alt.value(bottom + 1),
         tooltip=[alt.Tooltip("t0:Q", title="Stretch from step"), alt.Tooltip("t1:Q", title="to")])
     # The strip's y is a scale of its own, whose axis says "Error" (as an axis: the theme colours it)
