@@ -129,19 +129,22 @@
   // A host that serves .mjs files as another type than JavaScript (nginx's stock mime.types has no
   // .mjs) stops the page before its Python runs: browsers refuse such module scripts, and the page
   // would say "Loading the engine…" for good. Their preload links (builder/dist.py add_preloads)
-  // fail first, with an error event; the page then says why.
+  // fail first, with an error event, and the module scripts after them (a preload listed above this
+  // script fails before this listener exists); the page then says why.
   window.addEventListener("error", async ({ target }) => {
-    if (!(target instanceof HTMLLinkElement) || target.rel !== "modulepreload") return;
+    const preload = target instanceof HTMLLinkElement && target.rel === "modulepreload";
+    const module = target instanceof HTMLScriptElement && target.type === "module";
+    if (!preload && !module) return;
     let type;
     try {
-      type = ((await fetch(target.href, { method: "HEAD" })).headers.get("content-type") || "").split(";")[0];
+      type = ((await fetch(target.href || target.src, { method: "HEAD" })).headers.get("content-type") || "").split(";")[0];
     } catch {
       return;  // not the host's types: offline, or the file is missing (PyScript reports that)
     }
     if (type.includes("javascript")) return;
     if (document.readyState === "loading") await new Promise((done) => document.addEventListener("DOMContentLoaded", done));
     const status = document.getElementById("engine-status");
-    status.textContent = "The page cannot start: the site's host serves " + new URL(target.href).pathname +
+    status.textContent = "The page cannot start: the site's host serves " + new URL(target.href || target.src).pathname +
       " as " + (type || "no type") + ", and browsers run a module only when it comes as JavaScript: the host " +
       "needs text/javascript for .mjs files.";
     status.className = "error";

@@ -188,7 +188,7 @@ def test_a_link_to_a_file_keeps_the_sub_path(browser):
 
 
 @pytest.mark.parametrize("ext, says", [
-    (".mjs", "The page cannot start: the site's host serves /anomaly-explorer/micropython/micropython.mjs as "
+    (".mjs", "The page cannot start: the site's host serves /anomaly-explorer/pyscript-start.mjs as "
              "application/octet-stream, and browsers run a module only when it comes as JavaScript: the host needs "
              "text/javascript for .mjs files."),
     (".wasm", "the site's host serves pyodide/pyodide.asm.wasm as application/octet-stream, where Python's "
