@@ -292,6 +292,11 @@ def test_play_pause_step_reset(page):
 
 def test_training_never_blocks_the_main_thread(page):
     """Long tasks (>= 50 ms) on the main thread while training 20 epochs: there must be none."""
+    # A first visit makes its Python snapshot in a worker of its own once the page is idle: on two
+    # cores that one-off job (builder/bench.py measures the first visit with it) is not training's.
+    page.wait_for_function("(window.engineMarks || []).some(([m]) => m === 'snapshot saved' || "
+                           "m.startsWith('snapshot not ') || m.startsWith('snapshots off') || "
+                           "m.startsWith('fast paths off'))", timeout=60_000)
     set_setting(page, "epochs", 20)
     page.evaluate("""() => { window.__long = [];
         new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(Math.round(e.duration))))
