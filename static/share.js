@@ -25,6 +25,8 @@
     setTimeout(() => URL.revokeObjectURL(url), 60000);
   };
   window.share = {
+    // A file for the user to keep: `blob`, saved as `name` (the run history's exports use it too).
+    download,
     // Copy the value of input `id`; "copied", or "selected" when the clipboard is unavailable
     // or denied (the text is then selected for Ctrl+C).
     async copy(id) {
