@@ -83,6 +83,28 @@ def open_in(context, url):
     return page, watch
 
 
+SNAPSHOT_SAVED = "(window.engineMarks || []).some((m) => m[0] === 'snapshot saved')"
+
+
+@pytest.fixture(scope="session")
+def warm_profile(browser, base_url):
+    """One browser profile for the tests that need no first visit: its first visit installed the
+    offline cache and saved the Python snapshot, so each page opened in it (open_in) is a repeat
+    visit. A first visit and the snapshot made after it cost ~8 s of CPU on this machine, a repeat
+    visit ~2.5; the suite has to fit in its time on two cores. What the profile keeps (run history,
+    the offline cache) is shared: tests of first visits, downloads or the history open their own."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light",
+                                  accept_downloads=True)
+    page, watch = open_in(context, base_url)
+    wait_ready(page)
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+    page.wait_for_function(SNAPSHOT_SAVED, timeout=90_000)
+    watch.check()
+    page.close()
+    yield context
+    context.close()
+
+
 @pytest.fixture
 def app(browser, base_url):
     page, watch = open_page(browser, base_url)

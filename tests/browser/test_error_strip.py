@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from tests.browser.conftest import DIST, open_page, wait_ready
+from tests.browser.conftest import DIST, open_in, wait_ready
 from tests.browser.test_explorer import TRAIN_DONE
 from tests.browser.test_gallery import packed
 
@@ -51,8 +51,8 @@ def check_strip(rows, stretch, domain, errors, where, first_step):
         assert stretch == []
 
 
-def test_a_drawn_spike_is_named_where_it_is_with_cpythons_stretch_and_share(browser, base_url):
-    page, watch = open_page(browser, base_url)
+def test_a_drawn_spike_is_named_where_it_is_with_cpythons_stretch_and_share(warm_profile, base_url):
+    page, watch = open_in(warm_profile, base_url)
     wait_ready(page)
     page.wait_for_function("document.querySelector('#intro').dataset.ready === '1'")
     # a gallery beat first: its sentence and strip were worked out by the build, in CPython
@@ -89,12 +89,12 @@ def test_a_drawn_spike_is_named_where_it_is_with_cpythons_stretch_and_share(brow
         where["first"], where["last"], int(where["share"] * 100 + 1e-9))
     check_strip(*strip(page, "intro-recon"), errors, where, 0)
     watch.check()
-    page.context.close()
+    page.close()
 
 
-def test_a_windows_strip_and_sentence_are_in_series_time(browser, base_url):
+def test_a_windows_strip_and_sentence_are_in_series_time(warm_profile, base_url):
     link = "dataset=bleeding&window=32&stride=2&encoder=32,8&latent=4&epochs=5"
-    page, watch = open_page(browser, base_url + "#" + link)
+    page, watch = open_in(warm_profile, base_url + "#" + link)
     wait_ready(page)
     page.wait_for_function("document.querySelector('#train-view').dataset.epoch === '0'", timeout=30_000)
     page.wait_for_function(TRAIN_DONE)
@@ -118,4 +118,4 @@ def test_a_windows_strip_and_sentence_are_in_series_time(browser, base_url):
                 or "Timestep %s " % "{:,}".format(where["first"]) in where["text"]
             assert start <= where["first"] <= where["last"] < start + 32
     watch.check()
-    page.context.close()
+    page.close()

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.browser.conftest import DIST, ROOT, open_page, wait_ready
+from tests.browser.conftest import DIST, ROOT, open_in, wait_ready
 from tests.browser.test_explorer import TRAIN_DONE, set_setting
 
 from data import gallery, pack  # noqa: E402
@@ -37,8 +37,8 @@ def wait_shape(page, first, timeout=30_000):
     page.wait_for_function(TRAIN_DONE)
 
 
-def test_a_gallery_link_trains_on_its_dataset_and_cpython_gives_the_same_numbers(browser, base_url):
-    page, watch = open_page(browser, base_url + "#" + LINK)
+def test_a_gallery_link_trains_on_its_dataset_and_cpython_gives_the_same_numbers(warm_profile, base_url):
+    page, watch = open_in(warm_profile, base_url + "#" + LINK)
     wait_ready(page)
     assert page.text_content("#engine-status").startswith("Ready. GunPoint hand motion: 24 training and 150 test")
     wait_shape(page, 150)
@@ -69,11 +69,11 @@ def test_a_gallery_link_trains_on_its_dataset_and_cpython_gives_the_same_numbers
     assert [r["loss"] for r in lines[:-1]] == pytest.approx([r["loss"] for r in results], rel=1e-12)
     assert lines[-1]["auc"] == pytest.approx(browser_auc, abs=1e-9)
     watch.check()
-    page.context.close()
+    page.close()
 
 
-def test_switching_datasets_ecg5000_gunpoint_sensor_log_and_back(browser, base_url):
-    page, watch = open_page(browser, base_url + "#encoder=16,8&latent=3&epochs=2")
+def test_switching_datasets_ecg5000_gunpoint_sensor_log_and_back(warm_profile, base_url):
+    page, watch = open_in(warm_profile, base_url + "#encoder=16,8&latent=3&epochs=2")
     wait_ready(page)
     page.wait_for_function("document.querySelector('#train-view').dataset.epoch === '0'", timeout=10_000)
     assert not page.is_visible("#intro-dataset-note")
@@ -118,11 +118,11 @@ def test_switching_datasets_ecg5000_gunpoint_sensor_log_and_back(browser, base_u
     page.wait_for_function("document.querySelector('#engine-status').textContent.includes('class 7 is not one')")
     assert page.get_attribute("#engine-status", "class") == "error"
     watch.check()
-    page.context.close()
+    page.close()
 
 
-def test_a_sensor_log_shows_where_in_the_series_its_windows_are_flagged_and_a_click_shows_one(browser, base_url):
-    page, watch = open_page(browser, base_url + "#dataset=bleeding&window=32&stride=2&encoder=32,8&latent=4&epochs=5")
+def test_a_sensor_log_shows_where_in_the_series_its_windows_are_flagged_and_a_click_shows_one(warm_profile, base_url):
+    page, watch = open_in(warm_profile, base_url + "#dataset=bleeding&window=32&stride=2&encoder=32,8&latent=4&epochs=5")
     wait_ready(page)
     assert not page.is_hidden("#timeline-panel")
     page.click("#train")
@@ -153,4 +153,4 @@ def test_a_sensor_log_shows_where_in_the_series_its_windows_are_flagged_and_a_cl
     picked = int(page.get_attribute("#beat-info", "data-beat"))
     assert str(picked) != before and page.text_content("#beat-info").split(" ")[1] == "window"
     watch.check()
-    page.context.close()
+    page.close()

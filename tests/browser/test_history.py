@@ -4,7 +4,6 @@ run's settings back; delete, clear, CSV and JSON exports; a quota error and a mi
 said and training goes on; a corrupted or foreign record is skipped and reported; hide=history
 hides the panel."""
 import csv
-import io
 import json
 
 from tests.browser.conftest import open_in, open_page, wait_ready

@@ -11,7 +11,7 @@ import pytest
 from tests.browser.test_compare import dataset
 from tests.browser.test_resilience import step
 from tests.browser.test_explorer import TRAIN_DONE
-from tests.browser.conftest import open_page, wait_ready
+from tests.browser.conftest import open_in, wait_ready
 
 from models import links  # noqa: E402
 from models.experiment import Experiment  # noqa: E402
@@ -53,16 +53,16 @@ SELECTED = "document.querySelector('#train-gallery').dataset.kind === '%s'"
 
 
 @pytest.fixture(scope="module")
-def trained(browser, base_url):
+def trained(warm_profile, base_url):
     """A page of LINK trained one epoch, and CPython's experiment of the same link and epoch."""
-    page, watch = open_page(browser, base_url + "#" + LINK)
+    page, watch = open_in(warm_profile, base_url + "#" + LINK)
     wait_ready(page)
     step(page)
     page.wait_for_function("document.querySelector('#train-gallery').dataset.count === '500'")
     exp = Experiment(links.decode(LINK)[0], dataset())
     exp.train_epoch()
     yield page, watch, exp
-    page.context.close()
+    page.close()
 
 
 def shown(page):
@@ -231,8 +231,8 @@ def test_hovering_a_sample_highlights_it_in_the_histogram_and_the_latent_scatter
     watch.check()
 
 
-def test_hovering_a_window_highlights_it_on_the_timeline(browser, base_url):
-    page, watch = open_page(browser, base_url + "#dataset=bleeding&window=32&stride=8&encoder=16&latent=2&epochs=1")
+def test_hovering_a_window_highlights_it_on_the_timeline(warm_profile, base_url):
+    page, watch = open_in(warm_profile, base_url + "#dataset=bleeding&window=32&stride=8&encoder=16&latent=2&epochs=1")
     wait_ready(page)
     step(page)
     page.wait_for_function("+document.querySelector('#train-gallery').dataset.count > 0")
@@ -243,7 +243,7 @@ def test_hovering_a_window_highlights_it_on_the_timeline(browser, base_url):
     dots = page.evaluate(MARKS, ["timeline-errors", "d.i === %d" % i])
     assert [d["stroke"] for d in dots] == ["#000000"] and dots[0]["size"] == 90
     watch.check()
-    page.context.close()
+    page.close()
 
 
 def test_show_more_adds_the_next_page_of_the_selection(trained):

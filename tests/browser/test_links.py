@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from tests.browser.conftest import DIST, ROOT, open_page, wait_ready
+from tests.browser.conftest import DIST, ROOT, open_in, wait_ready
 
 from models import links, serialize, settings
 from models.experiment import Experiment
@@ -79,13 +79,13 @@ def show_beat(page, i):
 
 
 @pytest.fixture(scope="module")
-def linked(browser, base_url):
-    page, watch = open_page(browser, base_url + "#" + LINK)
+def linked(warm_profile, base_url):
+    page, watch = open_in(warm_profile, base_url + "#" + LINK)
     yield page
     try:
         watch.check()
     finally:
-        page.context.close()
+        page.close()
 
 
 @pytest.fixture(scope="module")
@@ -173,8 +173,8 @@ def test_save_the_trained_model(trained, saved):
     page.wait_for_function("document.querySelector('#model-file-status').textContent.startsWith('Saved')")
 
 
-def test_load_rejects_bad_files_then_loads_the_saved_model_into_a_fresh_page(browser, base_url, saved):
-    page, watch = open_page(browser, base_url)  # a fresh page, default settings
+def test_load_rejects_bad_files_then_loads_the_saved_model_into_a_fresh_page(warm_profile, base_url, saved):
+    page, watch = open_in(warm_profile, base_url)  # a fresh page, default settings
     wait_ready(page)
     default_shape = page.get_attribute("#engine-model", "data-shape")
     doc = json.loads(saved["text"])
@@ -227,12 +227,12 @@ def test_load_rejects_bad_files_then_loads_the_saved_model_into_a_fresh_page(bro
     recon = recon * model.scaler.scale + model.scaler.shift
     assert np.allclose(outputs, recon, atol=2e-3)
     watch.check()
-    page.context.close()
+    page.close()
 
 
-def test_bad_link_is_reported_and_never_injected(browser, base_url):
+def test_bad_link_is_reported_and_never_injected(warm_profile, base_url):
     bad = "#learning_rate=abc&encoder=0,999&foo=<script>alert(1)</script>&v=99"
-    page, watch = open_page(browser, base_url + bad)
+    page, watch = open_in(warm_profile, base_url + bad)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.wait_for_function("!document.querySelector('#link-notice').hidden && "
@@ -244,11 +244,11 @@ def test_bad_link_is_reported_and_never_injected(browser, base_url):
     html = page.content()
     assert "alert(1)" not in html and "<script>alert" not in html
     scripts = page.evaluate("[...document.querySelectorAll('script')].map(s => s.src || s.textContent.slice(0, 40))")
-    clean, clean_watch = open_page(browser, base_url)
+    clean, clean_watch = open_in(warm_profile, base_url)
     clean.wait_for_function("document.querySelector('#shape-text') !== null")
     assert scripts == clean.evaluate("[...document.querySelectorAll('script')].map(s => s.src || "
                                      "s.textContent.slice(0, 40))")
-    clean.context.close()
+    clean.close()
     # defaults and clamped values, shown; the hash now says what is applied
     assert page.input_value("#set-learning_rate") == "0.01"
     assert page.text_content("#shape-text") == "140-1-256-2-256-1-140"
@@ -257,11 +257,11 @@ def test_bad_link_is_reported_and_never_injected(browser, base_url):
     assert page.locator("#link-notice").is_hidden()
     assert not dialogs
     watch.check()
-    page.context.close()
+    page.close()
 
 
-def test_hash_edits_in_place_apply_and_only_the_link_sync_writes_it(browser, base_url):
-    page, watch = open_page(browser, base_url)
+def test_hash_edits_in_place_apply_and_only_the_link_sync_writes_it(warm_profile, base_url):
+    page, watch = open_in(warm_profile, base_url)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
     wait_ready(page)
     assert page.evaluate("location.hash") == ""  # a plain URL stays plain until something changes
@@ -318,4 +318,4 @@ def test_hash_edits_in_place_apply_and_only_the_link_sync_writes_it(browser, bas
     assert page.evaluate("navigator.clipboard.readText()").endswith("#v=1&latent=4&hide=model,export")
     assert page.evaluate("location.hash") == "#v=1&latent=4"  # the teacher's own page is unchanged
     watch.check()
-    page.context.close()
+    page.close()

@@ -6,7 +6,7 @@ import json
 
 from builder import bench
 from models import thinning
-from tests.browser.conftest import open_page, wait_ready
+from tests.browser.conftest import open_in, wait_ready
 from tests.browser.test_explorer import epoch, wait_idle
 from tests.browser.test_resilience import saved_model, step
 
@@ -22,8 +22,8 @@ def losses(page, series):
             if r["series"] == series}
 
 
-def test_a_long_history_loads_in_short_tasks_draws_thinned_and_trains_on(browser, base_url):
-    page, watch = open_page(browser, base_url)
+def test_a_long_history_loads_in_short_tasks_draws_thinned_and_trains_on(warm_profile, base_url):
+    page, watch = open_in(warm_profile, base_url)
     wait_ready(page)
     n = bench.LONG_HISTORY
     doc = bench.with_history(saved_model(page), n)
@@ -56,4 +56,4 @@ def test_a_long_history_loads_in_short_tasks_draws_thinned_and_trains_on(browser
     assert n + 1 in losses(page, "train") and n + 1 in losses(page, "validation")
     assert len(page.evaluate("window.charts.data('loss-chart', 'losses')")) == rows + 2
     watch.check()
-    page.context.close()
+    page.close()

@@ -3,7 +3,6 @@ models.train --url LINK --report FILE` writes the same report from CPython. Both
 agree to 1e-12, and the browser's opens from disk with every request but the file itself blocked:
 no page error, every chart drawn with its marks."""
 import json
-import os
 import subprocess
 import sys
 

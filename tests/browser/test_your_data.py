@@ -12,7 +12,7 @@ import urllib.parse
 
 import pytest
 
-from tests.browser.conftest import ROOT, open_in, open_page, wait_ready
+from tests.browser.conftest import ROOT, open_in, wait_ready
 from tests.browser.test_explorer import TRAIN_DONE, epoch
 from tests.browser.test_resilience import step
 
@@ -133,7 +133,7 @@ def closing(page, watch):
     try:
         watch.check()
     finally:
-        page.context.close()
+        page.close()
 
 
 # ---- the bad-file corpus, on one page trained one epoch on ECG5000 ------------------------------
@@ -143,8 +143,8 @@ NOT_EXPRESSIBLE = sorted(set(BAD) - set(READABLE))  # options the panel has no c
 
 
 @pytest.fixture(scope="module")
-def corpus_page(browser, base_url):
-    page, watch = open_page(browser, base_url)
+def corpus_page(warm_profile, base_url):
+    page, watch = open_in(warm_profile, base_url)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     ready(page)
@@ -253,7 +253,10 @@ def dropped(browser, base_url):
         step(page)
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
     yield page, seen, requests
-    closing(page, watch)
+    try:
+        closing(page, watch)
+    finally:
+        context.close()
 
 
 def test_drop_a_file_train_on_it_and_see_it(dropped):
@@ -297,9 +300,9 @@ def test_the_dropped_file_never_leaves_the_device(dropped):
 # ---- paste a file without labels -----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def pasted(browser, base_url):
+def pasted(warm_profile, base_url):
     """A user pastes unlabelled.txt's text, reads it and trains on it one epoch."""
-    page, watch = open_page(browser, base_url)
+    page, watch = open_in(warm_profile, base_url)
     ready(page)
     page.click("#data-paste-box summary")
     with open(good("unlabelled.txt"), encoding="utf-8") as f:
@@ -355,9 +358,9 @@ NAB = "nab_style.csv"
 
 
 @pytest.fixture(scope="module")
-def nab_link(browser, base_url):
+def nab_link(warm_profile, base_url):
     """A user picks nab_style.csv, trains on it two epochs and copies the link."""
-    page, watch = open_page(browser, base_url)
+    page, watch = open_in(warm_profile, base_url)
     ready(page)
     assert pick(page, good(NAB)).startswith("Read.")
     train_on_it(page)
@@ -368,10 +371,10 @@ def nab_link(browser, base_url):
     closing(page, watch)
 
 
-def test_a_link_to_a_file_asks_for_that_file_and_trains_the_same(browser, nab_link, tmp_path):
+def test_a_link_to_a_file_asks_for_that_file_and_trains_the_same(warm_profile, nab_link, tmp_path):
     """A user opens a link to a file, chooses a look-alike (same name, one byte more), then the file itself."""
     assert nab_link["shape"].startswith("64-")
-    page, watch = open_page(browser, nab_link["link"])
+    page, watch = open_in(warm_profile, nab_link["link"])
     wait_ready(page)
     assert page.text_content("#engine-status").startswith("Ready. This link trains on your own file %s" % NAB)
     assert NAB in page.text_content("#data-status")
@@ -393,9 +396,9 @@ def test_a_link_to_a_file_asks_for_that_file_and_trains_the_same(browser, nab_li
     closing(page, watch)
 
 
-def test_a_link_to_a_file_refuses_another_file_by_its_sha256(browser, nab_link):
+def test_a_link_to_a_file_refuses_another_file_by_its_sha256(warm_profile, nab_link):
     """A user opens a link to a file and chooses another one, of another shape."""
-    page, watch = open_page(browser, nab_link["link"])
+    page, watch = open_in(warm_profile, nab_link["link"])
     try:
         wait_ready(page)
         page.set_input_files("#data-file", good("one_column.csv"))
