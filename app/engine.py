@@ -97,6 +97,38 @@ async def load_numpy():
 
 @async_command
 async def load_baselines():
+    """scikit-learn and what it needs, on first use only: _load_baselines."""
+    return _reply(await _load_baselines())
+
+
+@async_command
+async def prepare_baselines(step):
+    """Loads scikit-learn ahead of Compare, on a visit where it is already in the offline cache
+    (Compare was used before on this device): the page asks for it while it is idle
+    (app/ui_compare.py), so that a Compare takes the detectors' own time, without the ~2 s of
+    installing and importing scikit-learn. Step "load" installs and imports scikit-learn, or does
+    nothing when it is not cached (a first Compare's download stays the user's choice); step
+    "detectors" imports the five detectors' modules."""
+    t = time.perf_counter()
+    if step == "detectors":
+        import sklearn  # noqa: F401  (step "load" first: a plain error, not a download, if it was not)
+        from models import baselines
+        baselines.import_sklearn()
+        return _reply({"ok": True, "cached": True, "ms": (time.perf_counter() - t) * 1000})
+    if step != "load":
+        raise ValueError("prepare_baselines: no step %r" % step)
+    try:
+        import sklearn  # noqa: F401,F811
+        return _reply({"ok": True, "cached": True, "ms": 0.0})
+    except ImportError:
+        pass
+    cached = globals().get("baselines_cached")  # static/engine-worker.mjs; not in CPython
+    if cached is None or not await cached():
+        return _reply({"ok": False, "cached": False, "ms": (time.perf_counter() - t) * 1000})
+    return _reply(dict(await _load_baselines(), cached=True))
+
+
+async def _load_baselines():
     """scikit-learn and what it needs (scipy, joblib, threadpoolctl, openblas), on first use only
     (never on a first visit: builder/dist.py keeps their files lazy): installed by the worker's fast
     path (static/pyodide-fast-paths.mjs installPackages) when it runs, else by pyodide.loadPackage.
@@ -106,7 +138,7 @@ async def load_baselines():
     t = time.perf_counter()
     try:
         import sklearn  # noqa: F401  (loaded before; always in CPython)
-        return _reply({"ok": True, "ms": 0.0, "loaded": []})
+        return {"ok": True, "ms": 0.0, "loaded": []}
     except ImportError:
         pass
     from pyodide.ffi import to_js
@@ -125,7 +157,7 @@ async def load_baselines():
         missing = [p for p in ("scikit-learn", "scipy", "joblib", "threadpoolctl", "openblas") if p not in loaded]
         raise OSError("scikit-learn could not be loaded (%s; not loaded: %s)"
                       % ("; ".join(problems[-3:]) or e, ", ".join(missing))) from None
-    return _reply({"ok": True, "ms": (time.perf_counter() - t) * 1000, "loaded": loaded})
+    return {"ok": True, "ms": (time.perf_counter() - t) * 1000, "loaded": loaded}
 
 
 async def _load_package(name, loaded, problems):

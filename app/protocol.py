@@ -63,6 +63,8 @@ COMMANDS = {
                              ("preview",), seconds=120),
     # scikit-learn's baselines (issue 16): scikit-learn loaded on first use
     "load_baselines": _command((), "json", ("ok", "ms", "loaded"), seconds=300),
+    # ahead of Compare, when scikit-learn is in the offline cache: step "load", then "detectors"
+    "prepare_baselines": _command(("step",), "json", ("ok", "cached", "ms"), seconds=300),
     "baseline": _command(("name",), "json", ("name", "label", "auc", "problem", "cached"), seconds=300),
     "compare_view": _command((), "framed", ("rows", "best", "labelled"), ("compare_roc", "compare_pr"), seconds=120),
     # model files

@@ -151,6 +151,12 @@ def _precision_recall(y, scores):
 # model, fitted with the estimators of _sklearn(); score(model, z) -> scores of the rows of z, or
 # of the training samples when z is None; note(model) -> a short text for people, or None.
 
+def import_sklearn():
+    """Imports what the detectors and their scores use (the page does it ahead of Compare)."""
+    _sklearn()
+    from sklearn.metrics import average_precision_score, precision_recall_curve  # noqa: F401
+
+
 def _sklearn():
     """The scikit-learn estimators, imported when a comparison first runs, not with this module."""
     from sklearn.decomposition import PCA

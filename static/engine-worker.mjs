@@ -285,6 +285,24 @@ const ready = (async () => {
   // Imported, so from its bytecode: compiling its source took ~0.1 s on a warm visit.
   const engine = py.pyimport("app.engine");
   engine.install_numpy = installOnce;
+  // Whether scikit-learn and all it needs are in the offline cache (Compare was used on this
+  // device): then the page loads it while idle (app/ui_compare.py); it never downloads it unasked.
+  engine.baselines_cached = async () => {
+    const { packages } = (await lock) || { packages: {} };
+    const names = new Set(), todo = ["scikit-learn"];
+    while (todo.length) {
+      const name = todo.pop();
+      if (!names.has(name) && packages[name]) {
+        names.add(name);
+        todo.push(...packages[name].depends);
+      }
+    }
+    for (const name of names) {
+      const kept = await self.caches?.match(url("pyodide/" + packages[name].file_name)).catch(() => null);
+      if (!kept) return false;
+    }
+    return names.size > 0;
+  };
   // With the fast paths, the baselines' packages install by hand (app/engine.py load_baselines);
   // else through pyodide.loadPackage.
   const paths = await fast;

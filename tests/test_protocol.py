@@ -161,6 +161,9 @@ def test_every_command_replies_in_the_shape_the_protocol_names(fresh_engine):
     check_shape("intro_results", *run("intro_results", json.dumps([0, 3, 7])))
     check_shape("inspect_file", *run("inspect_file", "x.csv", b"\n".join(b"%d" % i for i in range(40)), "{}"))
     check_shape("load_baselines", *run("load_baselines"))
+    for step in ("load", "detectors"):
+        check_shape("prepare_baselines", *run("prepare_baselines", step))
+    assert run("prepare_baselines", "everything")[0]["error"] == "prepare_baselines: no step 'everything'"
     check_shape("baseline", *run("baseline", "knn"))
     check_shape("compare_view", *run("compare_view"))
     check_shape("test_sample", *run("test_sample", 3))
@@ -168,7 +171,7 @@ def test_every_command_replies_in_the_shape_the_protocol_names(fresh_engine):
                                                                                     "compare_roc", "compare_pr")}),
                   "vega()", "vegaEmbed()")
     assert page.startswith("<!doctype html>") and "<script>vegaEmbed()</script>" in page
-    done |= {"load_model", "intro_results", "inspect_file", "load_baselines", "baseline", "compare_view", "report"}
+    done |= {"load_model", "intro_results", "inspect_file", "load_baselines", "prepare_baselines", "baseline", "compare_view", "report"}
     assert done | {"load_numpy", "load_data", "load_pretrained", "export_model"} == set(protocol.COMMANDS)
 
 

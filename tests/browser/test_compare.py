@@ -3,6 +3,7 @@ The panel fills with the five detectors, their AUCs equal CPython's, a link with
 reproduces them, a detector that cannot run says why while the others fill, a failed or tampered
 download of scikit-learn is said and the autoencoder works on, and it works offline once used."""
 import os
+import time
 
 import pytest
 
@@ -52,6 +53,10 @@ def test_the_panel_fills_with_every_detector_and_their_aucs_equal_cpythons(brows
     wait_ready(page)
     assert not [r for r in page.context.pages[0].evaluate(
         "performance.getEntriesByType('resource').map(e => e.name)") if "scikit_learn" in r or "scipy" in r]
+    # a first visit: scikit-learn is not in the offline cache, so nothing loads it ahead of Compare
+    page.wait_for_timeout(1500)
+    worker = next(w for w in page.workers if w.url.endswith("/engine-worker.mjs"))
+    assert worker.evaluate("self.enginePython(\"'sklearn' in __import__('sys').modules\")") is False
     step(page)
     step(page)
     shown = compare(page)
@@ -116,8 +121,9 @@ def test_a_failed_or_tampered_download_of_scikit_learn_is_said_and_training_work
         if broken["on"] and "scikit_learn-" in r.request.url:
             if how == "refused":
                 return r.fulfill(status=503, body="unavailable")
-            body = r.fetch().body()
-            return r.fulfill(status=200, body=body[:-10] + b"tampered!!", headers={"content-type": "application/zip"})
+            # not the wheel the lock names (its real bytes, changed, took 10 s through Playwright's route)
+            return r.fulfill(status=200, body=b"PK\x03\x04" + b"tampered" * 4096,
+                             headers={"content-type": "application/zip"})
         return r.continue_()
 
     page, watch = open_in(context, base_url + "#encoder=16&latent=3&train_size=500&epochs=1")
@@ -155,9 +161,10 @@ def test_a_damaged_copy_of_scikit_learn_in_the_offline_cache_is_downloaded_again
     href, size = page.evaluate(CACHED_WHEEL, False)
     assert page.evaluate(CACHED_WHEEL, True) == [href, len("not a wheel")]
     page.goto("about:blank")  # a later visit (a reload would compare at once: the link says baselines=on)
+    before = len(watch.requests)
+    # (the page loads scikit-learn ahead of Compare, as it was cached: the download may come first)
     page.goto(base_url + "#encoder=16&latent=3&train_size=500&epochs=1")
     wait_ready(page)
-    before = len(watch.requests)
     shown = compare(page)
     assert len(shown) == len(detectors.DETECTORS) + 1 and all(auc is not None for auc, _ in shown.values()), shown
     assert href in watch.requests[before:], "the damaged copy was not downloaded again"
@@ -166,14 +173,41 @@ def test_a_damaged_copy_of_scikit_learn_in_the_offline_cache_is_downloaded_again
     context.close()
 
 
-def test_the_comparison_works_offline_once_scikit_learn_was_used(browser, base_url):
+def test_the_comparison_works_offline_once_scikit_learn_was_used_and_is_loaded_ahead(browser, base_url):
+    """Once Compare was used, a later visit (offline, here) loads scikit-learn while the page is
+    idle, before any click: Compare then only runs the detectors."""
     context = browser.new_context()
     page, watch = open_in(context, base_url + "#encoder=16&latent=3&train_size=500&epochs=1")
     wait_ready(page)
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
     assert len(compare(page)) == len(detectors.DETECTORS) + 1
     context.set_offline(True)
-    page.reload()
+    page.goto("about:blank")
+    page.goto(base_url + "#encoder=16&latent=3&train_size=500&epochs=1")  # baselines off: no Compare runs
+    page.evaluate("""() => { window.__said = [];
+        new MutationObserver(() => window.__said.push(document.querySelector('#compare-status').textContent))
+            .observe(document.querySelector('#compare-status'), {childList: true, characterData: true, subtree: true}); }""")
     wait_ready(page)
+    wait_for_engine(page, PREPARED)
+    assert page.evaluate("document.querySelectorAll('#compare-rows tr').length") == 0  # nothing ran
     assert len(compare(page)) == len(detectors.DETECTORS) + 1
+    said = page.evaluate("window.__said")
+    assert said and not [s for s in said if s.startswith("Loading scikit-learn")], said
+    watch.check()
     context.close()
+
+
+# In the engine: the five detectors' modules are imported (app/engine.py prepare_baselines).
+PREPARED = ("self.enginePython(\"import sys; all(m in sys.modules for m in ('sklearn.svm', 'sklearn.ensemble', "
+            "'sklearn.neighbors', 'sklearn.decomposition', 'sklearn.metrics'))\")")
+
+
+def wait_for_engine(page, expression, timeout=60):
+    """Polls an expression in the engine's worker (the page's own waits cannot reach into it)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        worker = next((w for w in page.workers if w.url.endswith("/engine-worker.mjs")), None)
+        if worker and worker.evaluate(expression):
+            return
+        time.sleep(0.2)
+    pytest.fail(f"the engine's worker never had {expression}")
