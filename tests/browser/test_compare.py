@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.conftest import DIST, open_in, open_page, wait_ready
 from tests.browser.test_explorer import TRAIN_DONE
-from tests.browser.test_resilience import step
+from tests.browser.test_resilience import STATUS_IS_ERROR, step
 
 from data import pack  # noqa: E402
 from models import baselines, detectors, links  # noqa: E402
@@ -211,3 +211,24 @@ def wait_for_engine(page, expression, timeout=60):
             return
         time.sleep(0.2)
     pytest.fail(f"the engine's worker never had {expression}")
+
+
+def test_compare_after_the_engine_died_and_came_back_loads_scikit_learn_again(browser, base_url):
+    """A new engine (Retry) has no scikit-learn: Compare loads it again rather than failing."""
+    page, watch = open_page(browser, base_url + "#encoder=16&latent=3&train_size=500&epochs=1")
+    wait_ready(page)
+    assert len(compare(page)) == len(detectors.DETECTORS) + 1
+    page.evaluate("window.engineWorker().terminate()")
+    page.wait_for_function(STATUS_IS_ERROR, timeout=20_000)
+    page.click("#engine-retry")
+    wait_ready(page)
+    page.wait_for_function(TRAIN_DONE, timeout=30_000)
+    page.click("#compare-run")  # the table of the first engine's run is still shown: the new one must fill it
+    wait_for_engine(page, "self.enginePython(\"'sklearn' in __import__('sys').modules\")")
+    page.wait_for_function("!document.querySelector('#compare-run').disabled && "
+                           "document.querySelector('#compare-status').textContent === ''", timeout=60_000)
+    assert not page.get_attribute("#compare-status", "class").endswith("error")
+    shown = table(page)
+    assert len(shown) == len(detectors.DETECTORS) + 1 and all(auc is not None for auc, _ in shown.values()), shown
+    watch.check()
+    page.context.close()
