@@ -181,6 +181,7 @@ def _on_mode():
     refresh_buttons()
     if ui_activity.mode() == "starting":  # a new engine (Retry): scikit-learn is not in it
         compare["loaded"] = compare["prepared"] = False
+        el("compare-run").removeAttribute("data-prepared")
     elif ui_activity.idle() and not compare["prepared"]:
         compare["prepared"] = True
         asyncio.create_task(_prepare())
@@ -203,6 +204,7 @@ async def _prepare():
         if not reply.get("ok"):
             return
         compare["loaded"] = True
+    el("compare-run").dataset.prepared = "1"  # for the benchmark: Compare now runs only the detectors
 
 
 def verdicts_text(verdicts):
