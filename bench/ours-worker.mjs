@@ -17,10 +17,10 @@ self.onmessage = async (e) => {
     const times = py.runPython(`
 import sys
 sys.path.insert(0, "/bench")
-from data import ecg5000
+from data import pack
 from models import bench, kernels
 kernels.use("fastest")
-ds = ecg5000.from_bytes(blob.to_py())
+ds = pack.from_bytes(blob.to_py())
 [bench.run_once(ds, seed) for seed in range(runs)]
 `).toJs();
     // which kernels ran ("wasm": models/fastmath's SIMD kernels; "einsum": they did not load)

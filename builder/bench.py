@@ -8,7 +8,8 @@ longest main-thread task while training) and on a plain static host (a sub-path,
 compression, not cross-origin isolated: what a first visit downloads there), and runs Lighthouse;
 then your own data (issue 15): a generated 100,000-row CSV chosen in the page (time to read it,
 main-thread tasks, the engine's memory), an epoch on it and on a tenth of it, and switching to a
-gallery dataset already loaded.
+gallery dataset already loaded; scikit-learn's baselines (builder/bench_baselines.py), the run history
+(builder/bench_history.py), and Chromium, Firefox and WebKit side by side (builder/bench_engines.py).
 Prints a table with ratios and writes docs/bench.md and docs/bench.json. `--only own-data` measures
 only the last rows, and rewrites docs/bench.md with them and the last full run's other figures.
 """
@@ -603,9 +604,10 @@ def main(argv):
     parser.add_argument("--runs", type=int, default=5, help="training runs per engine (median reported)")
     parser.add_argument("--no-lighthouse", action="store_true")
     parser.add_argument("--training-only", action="store_true", help="only the training-speed comparison")
-    parser.add_argument("--only", choices=["own-data", "baselines", "plain-host", "history"], help="only these rows "
-                        "(own-data: your own data, issue 15; baselines: scikit-learn's detectors, issue 16; plain-host: "
-                        "a first visit to a plain static host, issue 17; history: the run history, issue 18), "
+    parser.add_argument("--only", choices=["own-data", "baselines", "plain-host", "history", "engines"],
+                        help="only these rows (own-data: your own data, issue 15; baselines: scikit-learn's detectors, issue 16; plain-host: "
+                        "a first visit to a plain static host, issue 17; history: the run history, issue 18; engines: "
+                        "Chromium, Firefox and WebKit side by side, issue 17), "
                         "written into docs/bench.md beside the other figures of the last full run (docs/bench.json)")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -654,6 +656,8 @@ def main(argv):
             log("Chromium: the run history panel opened with 1,000 runs")
             from builder import bench_history
             results["history"] = bench_history.history_metrics(browser, base + "app/")
+            from builder import bench_engines
+            results["engines"] = bench_engines.engine_metrics(browser, base)
         browser.close()
     if not (args.no_lighthouse or args.training_only):
         log("Lighthouse (desktop preset), 3 runs")
@@ -679,7 +683,10 @@ def only(kind, dataset):
     from playwright.sync_api import sync_playwright
     with open(os.path.join(DOCS, "bench.json")) as f:
         results = json.load(f)["results"]
-    srv, base = server.start_in_background(DIST)
+    if kind == "engines":  # it also trains on the reference pages: the benchmark's site
+        ensure_bench_modules()
+        make_site(dataset)
+    srv, base = server.start_in_background(SITE if kind == "engines" else DIST)
     try:
         csp_waits.install()  # the page's Content-Security-Policy forbids eval (builder/csp_waits.py)
         with sync_playwright() as p:
@@ -691,6 +698,9 @@ def only(kind, dataset):
                 log(f"Chromium: a plain static host (sub-path, no compression), {PLAIN_VISITS} cold visits")
                 results["app"]["plain_host"] = plain_host_metrics(p, browser)
                 results["first_visit_manifest"] = manifest_first_visit()
+            elif kind == "engines":
+                from builder import bench_engines
+                results["engines"] = bench_engines.engine_metrics(browser, base)
             elif kind == "history":
                 log("Chromium: the run history panel opened with 1,000 runs")
                 from builder import bench_history
@@ -812,6 +822,9 @@ def report(r):
     from builder import bench_history
     if r.get("history"):
         text += bench_history.report(r["history"])
+    from builder import bench_engines
+    if r.get("engines"):
+        text += bench_engines.report(r["engines"])
     print("\n" + text)
     os.makedirs(DOCS, exist_ok=True)
     with open(os.path.join(DOCS, "bench.md"), "w") as fh:
@@ -819,7 +832,8 @@ def report(r):
     with open(os.path.join(DOCS, "bench.json"), "w") as fh:
         json.dump({"results": r, "figures": f, "own_data_figures": own_data_figures(r.get("own_data")),
                    "baselines_figures": bench_baselines.figures(r.get("baselines")),
-                   "history_figures": bench_history.figures(r.get("history"))}, fh,
+                   "history_figures": bench_history.figures(r.get("history")),
+                   "engines_figures": bench_engines.figures(r.get("engines"))}, fh,
                   indent=1, default=float)
 
 
