@@ -76,8 +76,10 @@ def ensure_venv():
         log("creating .venv and installing pinned Python packages (requirements.lock)")
         if not os.path.exists(VENV_PY):
             subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+        # --no-compile: Python compiles what it imports when it first does, not the whole of
+        # every package now (several seconds of a fresh machine's set-up)
         subprocess.run([VENV_PY, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                        "--no-deps", "-r", lock], check=True)
+                        "--no-deps", "--no-compile", "-r", lock], check=True)
         write_stamp(stamp, digest)
 
 

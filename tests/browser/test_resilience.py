@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from tests.browser.conftest import open_page, wait_ready
+from tests.browser.conftest import open_in, open_page, wait_ready
 from tests.browser.test_explorer import TRAIN_DONE, epoch
 
 STATUS_IS_ERROR = "document.querySelector('#engine-status').className === 'error'"
@@ -15,6 +15,14 @@ STATUS_IS_ERROR = "document.querySelector('#engine-status').className === 'error
 
 def ready_page(browser, base_url, link=""):
     page, watch = open_page(browser, base_url + link)
+    wait_ready(page)
+    return page, watch
+
+
+def ready_repeat_visit(warm_profile, base_url, link=""):
+    """A page of the shared, warmed profile (conftest.py warm_profile), Ready: for the tests that
+    are not about a first visit."""
+    page, watch = open_in(warm_profile, base_url + link)
     wait_ready(page)
     return page, watch
 
@@ -44,16 +52,16 @@ def load_file(page, name, text):
 
 
 @pytest.fixture(scope="module")
-def trained(browser, base_url):
+def trained(warm_profile, base_url):
     """A page with a model trained two epochs (a composer shape other than the default's)."""
-    page, watch = ready_page(browser, base_url, "#encoder=32,8&latent=4&epochs=2")
+    page, watch = ready_repeat_visit(warm_profile, base_url, "#encoder=32,8&latent=4&epochs=2")
     step(page)
     step(page)
     yield page
     try:
         watch.check()
     finally:
-        page.context.close()
+        page.close()
 
 
 def hostile(doc, where, value):
@@ -105,8 +113,8 @@ def die(page, how):
 
 
 @pytest.mark.parametrize("how, reason", [("terminated", "its worker stopped"), ("error", "a test error")])
-def test_a_dead_engine_mid_training_is_said_and_retry_brings_back_settings_and_weights(browser, base_url, how, reason):
-    page, watch = ready_page(browser, base_url, "#encoder=24,6&latent=3&learning_rate=0.005&epochs=1000")
+def test_a_dead_engine_mid_training_is_said_and_retry_brings_back_settings_and_weights(warm_profile, base_url, how, reason):
+    page, watch = ready_repeat_visit(warm_profile, base_url, "#encoder=24,6&latent=3&learning_rate=0.005&epochs=1000")
     step(page)
     step(page)
     trained_loss = page.evaluate("window.share.hasKeptModel()")
@@ -131,11 +139,11 @@ def test_a_dead_engine_mid_training_is_said_and_retry_brings_back_settings_and_w
     step(page)
     assert epoch(page) == restored + 1
     watch.check()
-    page.context.close()
+    page.close()
 
 
-def test_an_engine_that_dies_while_it_brings_back_the_kept_model_says_so_not_ready(browser, base_url):
-    page, watch = ready_page(browser, base_url, "#encoder=24,6&latent=3&epochs=1000")
+def test_an_engine_that_dies_while_it_brings_back_the_kept_model_says_so_not_ready(warm_profile, base_url):
+    page, watch = ready_repeat_visit(warm_profile, base_url, "#encoder=24,6&latent=3&epochs=1000")
     step(page)
     page.wait_for_function("window.share.hasKeptModel()")
     die(page, "terminated")
@@ -157,7 +165,7 @@ def test_an_engine_that_dies_while_it_brings_back_the_kept_model_says_so_not_rea
     assert page.text_content("#engine-status").startswith("Ready again, with your settings and your model")
     assert epoch(page) == 1
     watch.check()
-    page.context.close()
+    page.close()
 
 
 @pytest.mark.parametrize("path", ["engine-worker.mjs", "engine.zip", "pyodide/pyodide.asm.wasm",
@@ -242,9 +250,9 @@ def test_killing_the_engine_at_random_points_twenty_times_recovers_each_time(bro
     page.context.close()
 
 
-def test_a_long_epoch_shows_its_batches_and_pause_says_when_it_acts(browser, base_url):
+def test_a_long_epoch_shows_its_batches_and_pause_says_when_it_acts(warm_profile, base_url):
     # batch size 1: an epoch of 1,800 steps takes a few seconds
-    page, watch = ready_page(browser, base_url, "#encoder=128,64&latent=16&batch_size=1&train_size=2000&epochs=3")
+    page, watch = ready_repeat_visit(warm_profile, base_url, "#encoder=128,64&latent=16&batch_size=1&train_size=2000&epochs=3")
     page.click("#train")
     page.wait_for_function("document.querySelector('#progress').textContent.includes('batch')", timeout=30_000)
     assert page.text_content("#progress").startswith("Epoch 1 of 3: batch ")
@@ -257,7 +265,7 @@ def test_a_long_epoch_shows_its_batches_and_pause_says_when_it_acts(browser, bas
     assert page.text_content("#engine-status") == "Paused after epoch 1. Press Train to continue."
     assert epoch(page) == 1
     watch.check()
-    page.context.close()
+    page.close()
 
 
 @pytest.mark.parametrize("typed, message", [
@@ -275,19 +283,19 @@ def test_an_out_of_range_composer_entry_says_the_allowed_range(trained_default, 
 
 
 @pytest.fixture(scope="module")
-def trained_default(browser, base_url):
-    page, watch = ready_page(browser, base_url)
+def trained_default(warm_profile, base_url):
+    page, watch = ready_repeat_visit(warm_profile, base_url)
     yield page
     try:
         watch.check()
     finally:
-        page.context.close()
+        page.close()
 
 
-def test_an_error_past_the_engines_own_replies_ends_it_and_retry_recovers(browser, base_url):
+def test_an_error_past_the_engines_own_replies_ends_it_and_retry_recovers(warm_profile, base_url):
     """A command the worker cannot run (here: one no protocol names) fails in JavaScript, not as an
     error reply: the engine is then treated as broken, said so, and Retry starts a fresh one."""
-    page, watch = ready_page(browser, base_url)
+    page, watch = ready_repeat_visit(warm_profile, base_url)
     reply = page.evaluate("window.startEngine().then((engine) => engine.no_such_command())")
     assert json.loads(reply) == {"error": "it failed running a command: the engine has no command no_such_command",
                                  "engine": "dead"}
@@ -298,14 +306,14 @@ def test_an_error_past_the_engines_own_replies_ends_it_and_retry_recovers(browse
     step(page)
     assert epoch(page) == 1
     watch.check()
-    page.context.close()
+    page.close()
 
 
-def test_a_chart_call_that_cannot_work_resolves_false_instead_of_rejecting(browser, base_url):
+def test_a_chart_call_that_cannot_work_resolves_false_instead_of_rejecting(warm_profile, base_url):
     # the UI thread awaits these from MicroPython, which would wait for good on a rejection
-    page, watch = ready_page(browser, base_url)
+    page, watch = ready_repeat_visit(warm_profile, base_url)
     assert page.evaluate("window.charts.replace('no-such-chart', 'rows', '[]')") is False
     assert page.evaluate("window.charts.replaceMany('loss-chart', '{\"no_such_source\": []}')") is False
     assert page.evaluate("window.charts.load('x', 'no-such-file.json')") is False
     assert page.evaluate("window.charts.setSignal('roc-chart', 'noSuchSignal', '1')") is False
-    page.context.close()  # the warnings it logged are expected: not watch.check()
+    page.close()  # the warnings it logged are expected: not watch.check()
