@@ -16,6 +16,7 @@ from tests.browser.test_explorer import TRAIN_DONE
 from tests.browser.test_resilience import step
 from tests.browser.test_your_data import PREVIEW_HAS_ROWS, good
 from tests.browser.test_compare import TABLE_FULL
+from tests.browser.test_gallery import click_a_timeline_window
 
 # Every violation the page reports, from before its first script runs (an init script).
 LISTEN = """
@@ -248,13 +249,7 @@ def test_a_long_series_timeline_reports_no_violation(session, base_url):
     page.wait_for_function(TRAIN_DONE)
     assert page.evaluate("window.charts.data('timeline-chart', 'labelled')") == [{"t0": 4187, "t1": 4199}]
     page.locator("#timeline-errors").scroll_into_view_if_needed()
-    box = page.locator("#timeline-errors canvas").bounding_box()
-    before = page.get_attribute("#beat-info", "data-beat")
-    for fraction in (0.55, 0.6, 0.7):
-        page.mouse.click(box["x"] + box["width"] * fraction, box["y"] + box["height"] * 0.55)
-        page.wait_for_timeout(300)
-        if page.get_attribute("#beat-info", "data-beat") != before:
-            break
+    before = click_a_timeline_window(page)
     assert page.get_attribute("#beat-info", "data-beat") != before, "a click on the timeline picked no window"
     no_violations(page, messages)
     watch.check()

@@ -143,6 +143,16 @@ def test_a_sensor_log_shows_where_in_the_series_its_windows_are_flagged_and_a_cl
     page.wait_for_function("window.charts.data('timeline-chart', 'flagged').length < %d" % max(1, len(flagged)),
                            timeout=10_000)
     # a click on a test window's dot shows that window's reconstruction
+    before = click_a_timeline_window(page)
+    picked = int(page.get_attribute("#beat-info", "data-beat"))
+    assert str(picked) != before and page.text_content("#beat-info").split(" ")[1] == "window"
+    watch.check()
+    page.close()
+
+
+def click_a_timeline_window(page):
+    """Clicks the timeline's error chart where test windows' dots lie, until one is picked; the
+    sample shown before (the caller checks that another one is shown now)."""
     box = page.locator("#timeline-errors canvas").bounding_box()
     before = page.get_attribute("#beat-info", "data-beat")
     for fraction in (0.55, 0.6, 0.7):
@@ -150,7 +160,4 @@ def test_a_sensor_log_shows_where_in_the_series_its_windows_are_flagged_and_a_cl
         page.wait_for_timeout(300)
         if page.get_attribute("#beat-info", "data-beat") != before:
             break
-    picked = int(page.get_attribute("#beat-info", "data-beat"))
-    assert str(picked) != before and page.text_content("#beat-info").split(" ")[1] == "window"
-    watch.check()
-    page.close()
+    return before
