@@ -394,28 +394,14 @@ def train_epoch():
 
 # ---- looking at the model ------------------------------------------------------------------
 
-def _raw(exp, scaled):
-    scaler = exp.model.scaler
-    return scaled * scaler.scale + scaler.shift
-
-
 def _recon(exp, rec, first_step=0):
-    """A reconstruction (Experiment.reconstruct) for its chart: (where its error is, the chart's
-    rows), its steps numbered from `first_step` as the chart's x axis shows them (models/error_strip.py)."""
-    import numpy as np
     from models import error_strip
-    a = _raw(exp, np.asarray(rec["input"], dtype=np.float32))
-    b = _raw(exp, np.asarray(rec["output"], dtype=np.float32))
-    b = np.nan_to_num(b, nan=0.0, posinf=1e6, neginf=-1e6)
-    where = error_strip.describe(rec["per_step"], exp.about["sample"], first_step)
-    return where, error_strip.chart_rows(a, b, rec["per_step"], where, first_step)
+    return error_strip.reconstruction_chart(exp, rec, first_step)
 
 
 def _first_step(exp, i):
-    """Where test sample i starts on its chart's time axis: a window of a long series at its own
-    place in the series, any other sample at 0."""
-    rows = _windows(exp)
-    return 0 if rows is None else int(rows["test_start"][exp.split["test"][i]])
+    from data import samples
+    return samples.first_step(state["data"], exp.config, exp.split["test"][i])
 
 
 def _point(m):
@@ -640,14 +626,16 @@ def export_model():
 
 
 @command
-def report(page_url, specs_json, vega_js, vega_embed_js):
+def report(page_url, specs_json, vega_js, vega_embed_js, sample):
     """The training view's run as a self-contained HTML report (models/report.py), with the
-    Compare panel's rows when a detector has run; the page downloads it."""
+    Compare panel's rows when a detector has run and test sample `sample` rebuilt; the page
+    downloads it."""
     from models import baselines, report as report_
     exp = _experiment()
     done = _baselines_done(exp)
     rows = [baselines.autoencoder_row(exp)] + done if done else None
-    data = report_.gather(exp, rows, {"in": "browser", "app_url": str(page_url) or None}, state["data"])
+    data = report_.gather(exp, rows, {"in": "browser", "app_url": str(page_url) or None}, state["data"],
+                          _sample_index(exp, sample))
     return report_.to_html(data, json.loads(specs_json), {"vega": vega_js, "vega-embed": vega_embed_js})
 
 

@@ -70,8 +70,9 @@ COMMANDS = {
     # model files
     "export_model": _command((), "model_file", seconds=120),
     # a report of the run (models/report.py): the page's address, the chart specs and the Vega
-    # runtime's scripts (static/share.js fetches them from the site) in; the HTML out
-    "report": _command(("page_url", "specs_json", "vega_js", "vega_embed_js"), "html", seconds=120),
+    # runtime's scripts (static/share.js fetches them from the site), and the test sample selected, in;
+    # the HTML out
+    "report": _command(("page_url", "specs_json", "vega_js", "vega_embed_js", "sample"), "html", seconds=120),
     # the loss chart's rows: every epoch of the file's history, or at most models/thinning.py's
     # MAX_POINTS per series ("loss_thinned"; "loss_points": the most one series draws)
     "load_model": _command(("model_file_text",), "framed", ("ok", "link", "model", "intro", "loss_points", "loss_thinned"),

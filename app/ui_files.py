@@ -65,7 +65,7 @@ async def _report():
     el("report-save").disabled = True
     _say_file("Writing the report…")
     try:
-        reply = json.loads(await window.share.saveReport(state["engine"], name))
+        reply = json.loads(await window.share.saveReport(state["engine"], name, state["sample"]))
     finally:
         refresh_buttons()
     if reply.get("error"):

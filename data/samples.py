@@ -25,3 +25,9 @@ def for_config(dataset, config):
     return dataset
 
 
+def first_step(dataset, config, index):
+    """Where test sample `index` (a row of for_config's "test_x") starts on its chart's time axis:
+    a window of a long series at its own place in the series, any other sample at 0."""
+    if dataset.get("kind") != "series":
+        return 0
+    return int(for_config(dataset, config)["test_start"][index])

@@ -117,6 +117,17 @@ def chart_rows(inputs, outputs, errors, where, first_step=0):
     return {"recon": rows, "stretch": _stretch_rows(where, first_step, len(rows))}
 
 
+def reconstruction_chart(exp, rec, first_step=0):
+    """A reconstruction by experiment `exp` (Experiment.reconstruct, reconstruct_signal) for its
+    chart: (where its error is (describe), the chart's rows (chart_rows), in the data's units)."""
+    scaler = exp.model.scaler
+    a = np.asarray(rec["input"], dtype=np.float32) * scaler.scale + scaler.shift
+    b = np.asarray(rec["output"], dtype=np.float32) * scaler.scale + scaler.shift
+    b = np.nan_to_num(b, nan=0.0, posinf=1e6, neginf=-1e6)
+    where = describe(rec["per_step"], exp.about["sample"], first_step)
+    return where, chart_rows(a, b, rec["per_step"], where, first_step)
+
+
 def stored_signal(inputs, outputs, errors, where):
     """The same, compact, as the introduction stores a gallery beat's (pretrained/beats.json;
     static/charts.js showSignal makes the rows): {"in", "out", "err", "stretch"}."""

@@ -20,18 +20,22 @@ from models import links, settings, thinning
 
 # The charts as wide as the page (a long series' timeline).
 WIDE = ("timeline", "timeline_errors")
+# The charts in a section of their own, not among the others (the test sample's reconstruction).
+OWN_SECTION = ("recon",)
 # The Vega runtime, in load order: dist/vendor/<name>.min.js (builder/dist.py add_runtimes).
 RUNTIME = ("vega", "vega-embed")
 # A baseline row's numbers that the link reproduces (its times, under "made", do not).
 ROW_KEYS = ("name", "label", "auc", "ap", "threshold", "threshold_rule", "note", "error")
 
 
-def gather(exp, baseline_rows=None, made=None, dataset=None):
+def gather(exp, baseline_rows=None, made=None, dataset=None, sample=None):
     """The numbers of experiment `exp` as trained now (it is evaluated here): settings, link,
     dataset, losses, metrics at the threshold, test errors, ROC points, latent points, and
     `baseline_rows` (models/baselines.py results, the autoencoder's first) when given; the
     timeline's rows (models/timeline.py) when `dataset`, the one `exp` was made from, is a long
-    series. `made`: {"in": "browser" | "CPython", "app_url": the app's address or None}."""
+    series; and test sample `sample`'s reconstruction (the one selected in the app), or when None
+    the one with the largest error. `made`: {"in": "browser" | "CPython", "app_url": the app's
+    address or None}."""
     ev = exp.evaluate()
     lat = exp.latent()
     made = dict(made or {})
@@ -48,6 +52,7 @@ def gather(exp, baseline_rows=None, made=None, dataset=None):
         "roc": ev["roc"], "errors": ev["errors"], "labels": ev["labels"],
         "latent": {"points": lat["points"], "method": lat["method"], "explained": lat["explained"]},
         "baselines": None, "timeline": None,
+        "sample": _sample(exp, ev, dataset, sample),
     }
     if dataset is not None and dataset.get("kind") == "series":
         from data import samples
@@ -59,6 +64,25 @@ def gather(exp, baseline_rows=None, made=None, dataset=None):
         made["times_ms"] = {r["name"]: {"fit": r.get("fit_ms"), "score": r.get("score_ms")} for r in baseline_rows}
     data["made"] = made
     return data
+
+
+def _sample(exp, ev, dataset, i):
+    """Test sample i (None: the first with the largest error) as the app's reconstruction chart
+    shows it: {"index", "picked": "selected" | "largest error", "label", "error", "where": its
+    error strip's sentence and stretch (models/error_strip.py), "chart": the chart's rows}."""
+    from data import samples
+    from models import error_strip
+    errors = ev["errors"]
+    picked = "selected"
+    if i is None:
+        i, picked = max(range(len(errors)), key=lambda k: (errors[k], -k)), "largest error"
+    if not 0 <= i < len(errors):
+        raise ValueError("sample: a test sample's number from 0 to %d, not %d" % (len(errors) - 1, i))
+    first = samples.first_step(dataset, exp.config, exp.split["test"][i]) if dataset is not None else 0
+    rec = exp.reconstruct(i)
+    where, rows = error_strip.reconstruction_chart(exp, rec, first)
+    return {"index": i, "picked": picked, "label": int(ev["labels"][i]), "error": rec["error"],
+            "where": where, "chart": rows}
 
 
 def _row(r):
@@ -87,6 +111,7 @@ def chart_rows(data):
                  "threshold": [{"threshold": data["threshold"]}]},
         "latent": {"latent": [{"x": p[0], "y": p[1], "cls": c, "i": k}
                               for k, (p, c) in enumerate(zip(data["latent"]["points"], cls))]},
+        "recon": data["sample"]["chart"],
     })
     if data["baselines"]:
         rows = [r for r in data["baselines"] if not r.get("error")]
@@ -213,6 +238,20 @@ def _dataset_text(data):
     return " ".join(parts)
 
 
+def _sample_section(data):
+    """The test sample the report shows rebuilt (gather's "sample"): which, why, and where its error is."""
+    sm, ab = data["sample"], data["dataset"]["about"]
+    word = about_.samples(ab, 1)
+    if sm["picked"] != "selected":
+        why = "the test %s with the largest error" % word
+    else:
+        why = "selected in the app" if data["made"].get("in") == "browser" else "chosen with --sample %d" % sm["index"]
+    return ("<section><h2>Test %s %d, rebuilt</h2><p id=\"sample-text\">%s: %s, reconstruction error %s. %s</p>"
+            "<div class=\"charts\"><div class=\"chart wide\" id=\"chart-recon\"></div></div></section>"
+            % (html.escape(word), sm["index"], html.escape(why[0].upper() + why[1:]),
+               html.escape(about_.class_name(ab, sm["label"])), "%.6g" % sm["error"], html.escape(sm["where"]["text"])))
+
+
 def _link_html(data):
     url = data["made"].get("app_url")
     if url and url.lower().startswith(("http://", "https://", "file://")):
@@ -272,7 +311,7 @@ def to_html(data, specs, runtime):
     where = "in your browser" if data["made"].get("in") == "browser" else "in CPython (python -m models.train)"
     title = "%s: a %s autoencoder, %d epoch%s" % (ab["name"], shape, data["epoch"], "" if data["epoch"] == 1 else "s")
     chart_divs = "".join('<div class="chart%s" id="chart-%s"></div>' % (" wide" if name in WIDE else "", name)
-                         for name in charts)
+                         for name in charts if name not in OWN_SECTION)
     parts = [
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
@@ -287,6 +326,7 @@ def to_html(data, specs, runtime):
             "<p class=\"note\">The series: grey, its training part; green, labelled anomalies; orange, the "
             "stretches the threshold flags (the dashed line of the window errors).</p>" if data["timeline"] else "",
             chart_divs),
+        _sample_section(data),
     ]
     if data["baselines"]:
         percentile = html.escape("%g" % data["settings"]["threshold_percentile"])

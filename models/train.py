@@ -7,6 +7,8 @@ Prints per-epoch losses and the final test metrics (--json: one JSON object per 
 on the same data, in a table beside the autoencoder (--json: one object per detector).
 --report FILE writes the run's self-contained HTML report (models/report.py), as the page's
 "Download report" does; it inlines the chart specs and the Vega runtime the build puts in dist/.
+It shows test sample --sample N rebuilt, as the page's report shows the one selected there
+(default: the test sample with the largest error).
 """
 import argparse
 import json
@@ -42,6 +44,9 @@ def build_parser():
     p.add_argument("--json", action="store_true", help="print machine-readable results, one JSON object per line")
     p.add_argument("--report", metavar="FILE", help="write the run's report, one self-contained HTML file (needs the "
                                                     "built app's dist/: python build.py build)")
+    p.add_argument("--sample", metavar="N", type=int, default=None,
+                   help="the test sample the report shows rebuilt, numbered from 0 as the app numbers them "
+                        "(default: the one with the largest error)")
     for s in settings.SETTINGS:  # options generated from the settings table
         extra = {"choices": s["choices"]} if s["kind"] == "choice" else {}
         default = s["default"]
@@ -120,12 +125,12 @@ def report_parts(dist=None):
     return json.loads(texts.pop("specs")), texts
 
 
-def write_report(path, exp, rows, url, parts, dataset):
-    """The run's report (models/report.py) into `path`; `url` the --url given (its address, if any, is
-    the app's)."""
+def write_report(path, exp, rows, url, parts, dataset, sample=None):
+    """The run's report (models/report.py) into `path`, test sample `sample` rebuilt in it; `url`
+    the --url given (its address, if any, is the app's)."""
     from models import report
     app_url = url.split("#", 1)[0] if url and "://" in url.split("#", 1)[0] else None
-    data = report.gather(exp, rows, {"in": "CPython", "app_url": app_url}, dataset)
+    data = report.gather(exp, rows, {"in": "CPython", "app_url": app_url}, dataset, sample)
     text = report.to_html(data, *parts)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
@@ -185,6 +190,8 @@ def main(argv=None):
         raise SystemExit("cannot load data: %s" % e)
     from models.experiment import Experiment
     exp = Experiment(config, dataset)
+    if args.sample is not None and not 0 <= args.sample < len(exp.x_test):  # said before training
+        raise SystemExit("bad --sample: a test sample's number from 0 to %d, not %d" % (len(exp.x_test) - 1, args.sample))
 
     def show(r):
         if args.json:
@@ -211,7 +218,7 @@ def main(argv=None):
     rows = show_baselines(exp, args.json) if config["baselines"] == "on" else None
     if args.report:
         try:
-            size = write_report(args.report, exp, rows, args.url, parts, dataset)
+            size = write_report(args.report, exp, rows, args.url, parts, dataset, args.sample)
         except OSError as e:
             raise SystemExit("cannot write the report: %s" % e)
         print("wrote the report %s (%d KB)" % (args.report, max(1, size // 1000)),

@@ -47,9 +47,10 @@
       download(new Blob([text], { type: "application/json" }), name);
       return JSON.stringify({ ok: true, bytes: text.length });
     },
-    // Ask the engine for the run's report (models/report.py) and download it as `name`: the
-    // page's own chart specs and Vega runtime go in, so that the file opens offline. Returns a JSON reply.
-    async saveReport(engine, name) {
+    // Ask the engine for the run's report (models/report.py), with test sample `sample` rebuilt, and
+    // download it as `name`: the page's own chart specs and Vega runtime go in, so that the file
+    // opens offline. Returns a JSON reply.
+    async saveReport(engine, name, sample) {
       let texts;
       try {
         texts = await Promise.all(["specs.json", "vendor/vega.min.js", "vendor/vega-embed.min.js"].map(async (url) => {
@@ -60,7 +61,7 @@
       } catch (e) {
         return JSON.stringify({ error: "the charts' files could not be read (" + e.message + ")" });
       }
-      const text = await engine.report(location.href.split("#")[0], ...texts);
+      const text = await engine.report(location.href.split("#")[0], ...texts, sample);
       if (text.startsWith('{"error"')) return text;
       download(new Blob([text], { type: "text/html" }), name);
       return JSON.stringify({ ok: true, bytes: text.length });

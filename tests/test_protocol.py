@@ -168,8 +168,8 @@ def test_every_command_replies_in_the_shape_the_protocol_names(fresh_engine):
     check_shape("compare_view", *run("compare_view"))
     check_shape("test_sample", *run("test_sample", 3))
     page, _ = run("report", "http://127.0.0.1/", json.dumps({name: {} for name in ("loss", "roc", "hist", "latent",
-                                                                                    "compare_roc", "compare_pr")}),
-                  "vega()", "vegaEmbed()")
+                                                                                    "recon", "compare_roc", "compare_pr")}),
+                  "vega()", "vegaEmbed()", 3)
     assert page.startswith("<!doctype html>") and "<script>vegaEmbed()</script>" in page
     done |= {"load_model", "intro_results", "inspect_file", "load_baselines", "prepare_baselines", "baseline", "compare_view", "report"}
     assert done | {"load_numpy", "load_data", "load_pretrained", "export_model"} == set(protocol.COMMANDS)
@@ -190,7 +190,7 @@ def test_the_data_comes_with_its_description(fresh_engine):
     ("metrics_at", (0.5,), "No model yet"),
     ("set_live", ("epochs=3",), "No model yet"),
     ("export_model", (), "No model yet"),
-    ("report", ("", "{}", "", ""), "No model yet"),
+    ("report", ("", "{}", "", "", 0), "No model yet"),
     ("reconstruct_drawn", ("[1, 2]",), "pretrained model is not loaded"),
     ("intro_results", ("[0]",), "pretrained model is not loaded"),
     ("load_model", ("{}",), "data is not loaded"),

@@ -8,7 +8,8 @@ import pytest
 
 from data import about as about_
 from data import ecg5000
-from models import links, report, train
+from data import samples
+from models import error_strip, links, report, train
 from models.experiment import Experiment
 from tests.conftest import ecg_dir
 
@@ -23,6 +24,7 @@ def fake_specs():
             "hist": {"data": [{"name": "errors"}, {"name": "threshold"}],
                      "signals": [{"name": "width"}, {"name": "classNames", "value": ["Normal"]}]},
             "latent": {"data": [{"name": "latent"}], "signals": [{"name": "classNames", "value": ["Normal"]}]},
+            "recon": {"data": [{"name": "recon"}, {"name": "stretch"}]},
             "compare_roc": {"data": [{"name": "roc"}]}, "compare_pr": {"data": [{"name": "pr"}]}}
 
 
@@ -72,7 +74,7 @@ def test_the_report_holds_the_runs_exact_numbers(exp):
 def test_the_charts_are_the_apps_specs_fed_their_rows(exp):
     data = report.gather(exp, None, {"in": "CPython", "app_url": None})
     charts = report.chart_specs(data, fake_specs())
-    assert sorted(charts) == ["hist", "latent", "loss", "roc"]  # no compare charts without baselines
+    assert sorted(charts) == ["hist", "latent", "loss", "recon", "roc"]  # no compare charts without baselines
     values = {name: {d["name"]: d.get("values") for d in spec["data"]} for name, spec in charts.items()}
     assert len(values["loss"]["losses"]) == 2 * 2 and values["loss"]["data_0"] is None
     assert values["roc"]["source_0"] == [{"fpr": 0, "tpr": 0}]  # the chance diagonal, as the spec had it
@@ -82,6 +84,31 @@ def test_the_charts_are_the_apps_specs_fed_their_rows(exp):
     assert charts["hist"]["signals"][1]["value"] == names and charts["latent"]["signals"][0]["value"] == names
     with pytest.raises(ValueError, match="no chart 'latent': build them again"):
         report.chart_specs(data, {k: v for k, v in fake_specs().items() if k != "latent"})
+
+
+def test_the_report_rebuilds_the_selected_sample_or_the_worst(exp):
+    """The sample the app has selected, as its reconstruction chart and error strip show it; with
+    none given (the command line's default), the test sample with the largest error."""
+    ev = exp.evaluate()
+    worst = report.gather(exp, None, {})
+    i = worst["sample"]["index"]
+    assert worst["sample"]["picked"] == "largest error" and ev["errors"][i] == max(ev["errors"])
+    chosen = report.gather(exp, None, {}, sample=7)
+    sample = chosen["sample"]
+    assert (sample["index"], sample["picked"], sample["label"]) == (7, "selected", ev["labels"][7])
+    rec = exp.reconstruct(7)
+    where, rows = error_strip.reconstruction_chart(exp, rec)
+    assert sample["error"] == rec["error"] and sample["where"] == where and sample["chart"] == rows
+    assert len(rows["recon"]) == 140 and rows["recon"][0]["t"] == 0
+    assert report.chart_specs(chosen, fake_specs())["recon"]["data"][0]["values"] == rows["recon"]
+    page = report.to_html(chosen, fake_specs(), RUNTIME)
+    text = "".join(Blocks(page).text)
+    assert "Test heartbeat 7, rebuilt" in text and "Chosen with --sample 7: " in text and where["text"] in text
+    chosen["made"] = {"in": "browser"}
+    assert "Selected in the app: " in "".join(Blocks(report.to_html(chosen, fake_specs(), RUNTIME)).text)
+    assert "The test heartbeat with the largest error: " in "".join(Blocks(report.to_html(worst, fake_specs(), RUNTIME)).text)
+    with pytest.raises(ValueError, match="sample: a test sample's number from 0 to 499, not 500"):
+        report.gather(exp, None, {}, sample=500)
 
 
 def test_a_long_series_report_has_its_timeline():
@@ -101,6 +128,10 @@ def test_a_long_series_report_has_its_timeline():
     windows = charts["timeline_errors"]["data"][0]["values"]
     assert sum(w["part"] == "test" for w in windows) == len(data["errors"])
     assert "labelled anomalies" in report.to_html(data, specs, RUNTIME)
+    # its sample, a window, on the series' own time axis
+    steps = [r["t"] for r in data["sample"]["chart"]["recon"]]
+    first = samples.first_step(series, run.config, run.split["test"][data["sample"]["index"]])
+    assert first > 0 and steps == list(range(first, first + 32))
 
 
 def test_a_users_text_is_shown_as_text(exp):
@@ -135,13 +166,23 @@ def fake_dist(folder):
 def test_the_command_line_writes_the_report(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(train, "DIST", fake_dist(tmp_path))
     out = tmp_path / "run.html"
-    assert train.main(["--url", "https://example.org/app/#" + LINK, "--report", str(out)]) == 0
+    assert train.main(["--url", "https://example.org/app/#" + LINK, "--report", str(out), "--sample", "12"]) == 0
     assert "wrote the report %s (" % out in capsys.readouterr().out
     page = out.read_text()
     data = json.loads(Blocks(page).blocks["report-data"])
     assert data["made"] == {"in": "CPython", "app_url": "https://example.org/app/"} and data["epoch"] == 2
+    assert (data["sample"]["index"], data["sample"]["picked"]) == (12, "selected")
     assert 'href="https://example.org/app/#%s"' % data["link"].replace("&", "&amp;") in page
     assert "<script>window.vegaEmbed = () => Promise.resolve();</script>" in page
+
+
+def test_a_sample_that_is_not_there_is_said_before_training(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(train, "DIST", fake_dist(tmp_path))
+    for bad in ("500", "-1"):
+        with pytest.raises(SystemExit, match="bad --sample: a test sample's number from 0 to 499, not %s" % bad):
+            train.main(["--url", LINK, "--report", str(tmp_path / "run.html"), "--sample", bad])
+        assert "epoch" not in capsys.readouterr().out
+    assert not (tmp_path / "run.html").exists()
 
 
 def test_a_report_that_cannot_be_written_is_said_before_training(tmp_path, monkeypatch, capsys):

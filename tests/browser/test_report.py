@@ -1,6 +1,6 @@
 """Issue 18, part 4: "Download report" writes one self-contained HTML file of the run; `python -m
-models.train --url LINK --report FILE` writes the same report from CPython. Both reports' numbers
-agree to 1e-12, and the browser's opens from disk with every request but the file itself blocked:
+models.train --url LINK --report FILE` writes the same report from CPython (with `--sample N`, the
+test sample selected in the page, rebuilt). Both reports' numbers agree to 1e-12, and the browser's opens from disk with every request but the file itself blocked:
 no page error, every chart drawn with its marks."""
 import json
 import subprocess
@@ -16,6 +16,7 @@ from models import detectors
 
 LINK = "encoder=8&latent=2&train_size=300&epochs=3&baselines=on"
 TOLERANCE = 1e-12
+SAMPLE = 37  # the test sample selected before the report is written
 
 
 def report_data(path):
@@ -65,9 +66,10 @@ def numbers_in(x):
     return int(isinstance(x, float))
 
 
-def both_reports(browser, base_url, folder, link, epochs, compared):
+def both_reports(browser, base_url, folder, link, epochs, compared, sample=None):
     """The page's report of `link` after one Train run (and its Compare table when `compared`),
-    CPython's of the same link, and the page (open)."""
+    with test sample `sample` selected (None: as the page opens), CPython's of the same link and
+    sample, and the page (open)."""
     page, watch = open_page(browser, base_url + "#" + link)
     wait_ready(page)
     page.click("#train")
@@ -76,6 +78,11 @@ def both_reports(browser, base_url, folder, link, epochs, compared):
     if compared:
         page.wait_for_function(TABLE_FULL + " && document.querySelector('#compare-rows tr[data-detector=autoencoder]')"
                                ".getAttribute('data-auc')", timeout=180_000)
+    if sample is not None:
+        page.fill("#beat-index", str(sample))
+        page.dispatch_event("#beat-index", "change")
+        page.wait_for_function("document.querySelector('#beat-info').dataset.beat === '%d'" % sample)
+    shown = int(page.get_attribute("#beat-info", "data-beat"))
     with page.expect_download() as d:
         page.click("#report-save")
     browser_path = folder / "browser.html"
@@ -84,17 +91,17 @@ def both_reports(browser, base_url, folder, link, epochs, compared):
     status = page.text_content("#model-file-status")
     watch.check()
     cpython_path = folder / "cpython.html"
-    run = subprocess.run([sys.executable, "-m", "models.train", "--url", link, "--report", str(cpython_path)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    run = subprocess.run([sys.executable, "-m", "models.train", "--url", link, "--report", str(cpython_path),
+                          "--sample", str(shown)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     return {"browser": browser_path, "cpython": cpython_path, "name": d.value.suggested_filename, "status": status,
-            "page": page, "watch": watch}
+            "page": page, "watch": watch, "sample": shown}
 
 
 @pytest.fixture(scope="module")
 def reports(browser, base_url, tmp_path_factory):
     """The browser's report of LINK (trained, compared) and CPython's, as files."""
-    out = both_reports(browser, base_url, tmp_path_factory.mktemp("reports"), LINK, 3, True)
+    out = both_reports(browser, base_url, tmp_path_factory.mktemp("reports"), LINK, 3, True, sample=SAMPLE)
     yield out
     out["page"].context.close()
 
@@ -118,6 +125,10 @@ def test_the_browsers_report_and_cpythons_agree_to_1e_12(reports):
     assert [r["name"] for r in ours["baselines"]] == ["autoencoder"] + [d["name"] for d in detectors.DETECTORS]
     assert ours["baselines"][0]["auc"] == ours["auc"]
     assert numbers_in(ours) > 2000
+    # the sample selected in the page, as its reconstruction chart showed it
+    assert (ours["sample"]["index"], ours["sample"]["picked"]) == (SAMPLE, "selected")
+    assert ours["sample"]["error"] == float(reports["page"].get_attribute("#beat-info", "data-error"))
+    assert ours["sample"]["where"]["text"] == reports["page"].text_content("#beat-where")
     assert reports["name"] == "anomaly-report-ecg5000-epoch3.html"
     assert reports["status"].startswith("Saved anomaly-report-ecg5000-epoch3.html (")
 
@@ -158,7 +169,7 @@ def test_the_report_opens_from_disk_offline_with_every_chart_drawn(reports, brow
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: m.type in ("error", "warning") and errors.append(m.text))
     page.goto("file://" + path)
-    charts = ["loss", "roc", "hist", "latent", "compare_roc", "compare_pr"]
+    charts = ["loss", "roc", "hist", "latent", "recon", "compare_roc", "compare_pr"]
     page.wait_for_function("document.querySelectorAll('.chart[data-ready]').length === %d" % len(charts),
                            timeout=20_000)
     assert requests == ["file://" + path] and errors == []
@@ -172,10 +183,13 @@ def test_the_report_opens_from_disk_offline_with_every_chart_drawn(reports, brow
     assert marks["hist"]["rect"] >= 10 and marks["hist"]["rule"] == 1  # bars, and the threshold
     # curve, chance; a dot per point of the curve (picked by a click in the app) and the threshold's
     assert marks["roc"]["line"] == 2 and marks["roc"]["symbol"] == len(data["roc"]) + 1
+    # the selected sample and its reconstruction, over its error strip: a cell per time step
+    assert marks["recon"]["line"] == 2 and marks["recon"]["rect"] >= 140 and marks["recon"]["area"] == 1
     # a curve per detector, the autoencoder's included (and the chance diagonal)
     assert marks["compare_roc"]["line"] == 7 and marks["compare_pr"]["line"] == 6
     text = page.inner_text("body")
     assert "ECG5000" in text and "AUC" in text and "One-class SVM" in text
+    assert "Test heartbeat %d, rebuilt" % SAMPLE in text and data["sample"]["where"]["text"] in text
     assert page.get_attribute("a.app-link", "href").endswith("#" + data["link"])
     context.close()
 
