@@ -56,6 +56,8 @@ def app_visit(name, playwright_browser, url):
         out["warm_ms"] = ready_ms(engine)
         out["warm_marks"] = dict(engine.js("window.engineMarks"))
         out["snapshot"] = off[0] if off else ("restored" if "snapshot restored" in out["warm_marks"] else "not restored")
+        if any(m.startswith("snapshots in Cache Storage") for m in out["warm_marks"]):
+            out["snapshot"] += " from Cache Storage"  # an engine without a private file system
         engine.wait(f"{EPOCH} >= 0", 30)
         start = engine.js(EPOCH)
         engine.js(f"window.__smoke.watchTrain({start + 20})")

@@ -13,17 +13,18 @@
 import { loadPyodide, version } from "./pyodide/pyodide.mjs";
 import { storedZipEntries, writeTree } from "./numpy-wheel.mjs";
 import { fastPaths, loadedLibraries } from "./pyodide-fast-paths.mjs";
+import { sha256, snapshotStore, snapshotsKept } from "./snapshot-store.mjs";
 
 // Start-up milestones (epoch ms), sent to the page as they happen: the benchmark reports them.
 const mark = (what) => self.postMessage({ mark: [what, performance.timeOrigin + performance.now()] });
 mark("worker running");
 // Snapshots are made in a worker of this worker's and kept in the origin's private file system,
-// read and written through sync access handles. A browser without them (WebKitGTK has no private
-// file system by default) boots the long way on every visit, and says why once.
-const snapshotsOff = !navigator.storage?.getDirectory ? "this browser has no origin private file system"
-  : !self.FileSystemSyncAccessHandle ? "this browser has no sync access handles to its private file system"
+// or in Cache Storage where a browser has no such file system (snapshot-store.mjs). A browser with
+// neither boots the long way on every visit, and says why.
+const snapshotsOff = !snapshotsKept ? "this browser has neither an origin private file system with sync access handles nor Cache Storage"
   : typeof Worker === "undefined" ? "this browser has no worker inside a worker" : null;
 if (snapshotsOff) mark("snapshots off: " + snapshotsOff);
+else if (snapshotsKept === "cache") mark("snapshots in Cache Storage: this browser has no origin private file system with sync access handles");
 // The page named this worker after a Web Lock: held for as long as the worker lives, the page gets
 // it the moment the worker ends, however it ends (static/engine.js).
 navigator.locks?.request(self.name, () => {
@@ -162,72 +163,14 @@ self.engineMemoryBytes = async () => (await ready).py._module.HEAP8.length;
 
 // Warm visits restore Python, NumPy imported, from a memory snapshot (pyodide-fast-paths.mjs) instead
 // of booting it, unpacking NumPy and importing it. The snapshot is made once per build, in a worker
-// of its own (snapshot-worker.mjs) after the engine is ready, and kept in the origin's private file
-// system under a name naming the exact files it holds (engine.json "runtime"). One file: a header
-// (its length, then JSON: the layout and a sha256), then the snapshot, ~30 MB. Read with a sync
-// access handle it takes ~0.15 s; from Cache Storage, where it was first kept, 0.2 to 0.45 s.
-const snapshotName = listing.then(({ runtime }) => "python-snapshot-" + runtime);
-const sha256 = async (bytes) =>
-  Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
-const digest = async (snapshot, layout) => await sha256(snapshot) + " " + await sha256(new TextEncoder().encode(layout));
-const snapshotFolder = () => navigator.storage.getDirectory();
-const snapshotFile = async () => {
-  try {
-    return await (await snapshotFolder()).getFileHandle(await snapshotName);
-  } catch {
-    return null;  // none saved, or no private file system
-  }
-};
-
-// Reads the saved snapshot: {snapshot, layout, intact}, where intact resolves to whether its bytes
-// and layout are exactly those saved (Pyodide hangs on a damaged one). Null while another tab has
-// the file open (it is being saved); throws if its header is damaged.
-const readSnapshot = async (handle) => {
-  let file;
-  try {
-    file = await handle.createSyncAccessHandle();
-  } catch {
-    return null;
-  }
-  const bytes = new Uint8Array(file.getSize());
-  try {
-    file.read(bytes, { at: 0 });
-  } finally {
-    file.close();
-  }
-  const headerBytes = new DataView(bytes.buffer).getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, headerBytes)));
-  const snapshot = bytes.subarray(headerBytes);
-  return { snapshot, layout: header.layout,
-           intact: digest(snapshot, JSON.stringify(header.layout)).then((d) => d === header.sha256) };
-};
-const dropSnapshot = async () => (await snapshotFolder()).removeEntry(await snapshotName).catch(() => {});
-
-// Saved as one file, in place of any other build's.
-const saveSnapshot = async (snapshot, layout) => {
-  const text = "    " + JSON.stringify({ layout, sha256: await digest(snapshot, JSON.stringify(layout)) });
-  // Pyodide reads the snapshot in 32-bit words: it starts at a multiple of 16.
-  const header = new TextEncoder().encode(text + " ".repeat(15 - (new TextEncoder().encode(text).length + 15) % 16));
-  new DataView(header.buffer).setUint32(0, header.length, true);
-  const folder = await snapshotFolder(), name = await snapshotName;
-  for await (const old of folder.keys()) {
-    if (old.startsWith("python-snapshot-") && old !== name) await folder.removeEntry(old);
-  }
-  await self.caches?.delete("python-snapshots");  // where earlier builds kept theirs
-  const file = await (await folder.getFileHandle(name, { create: true })).createSyncAccessHandle();
-  try {
-    file.truncate(0);
-    file.write(header, { at: 0 });
-    file.write(snapshot, { at: header.length });
-    file.flush();
-  } finally {
-    file.close();
-  }
-};
+// of its own (snapshot-worker.mjs) after the engine is ready, and kept (snapshot-store.mjs) under a
+// name naming the exact files it holds (engine.json "runtime").
+const snapshots = listing.then(({ runtime }) => snapshotStore("python-snapshot-" + runtime));
+const findSnapshot = async () => snapshotsOff ? null : (await snapshots).find().catch(() => null);
 
 const boot = async () => {
   const indexURL = url("pyodide/");
-  const handle = await snapshotFile();
+  const handle = await findSnapshot();
   // With a snapshot saved, its reading, Pyodide's WebAssembly and its script start at once, while
   // Pyodide's lock still downloads: they use none of Pyodide's internals, the fast-path check
   // (which needs the lock) gates only the restore. Waiting for the check first made a warm
@@ -238,7 +181,7 @@ const boot = async () => {
     wasm = nativeFetch(wasmURL);
     wasm.catch(() => {});  // a failed one fails where it is used
     import(indexURL + "pyodide.asm.js").catch(() => {});  // loadPyodide imports it again, and reports
-    reading = readSnapshot(handle);
+    reading = snapshots.then((store) => store.read(handle));
     reading.catch(() => {});
   }
   const paths = await fast;  // without them, no snapshot is restored, nor made
@@ -263,7 +206,7 @@ const boot = async () => {
       }
     } catch (e) {  // a snapshot that does not restore is dropped; boot the long way
       console.warn("Python snapshot not usable, booting without it:", e);
-      await dropSnapshot();
+      await (await snapshots).drop();
     }
   }
   mark("no snapshot");
@@ -371,7 +314,7 @@ Promise.all([ready, ...startup.values()]).then(async ([{ py }, ...replies]) => {
       return console.warn("Python snapshot not made:", data.error);
     }
     try {
-      await saveSnapshot(data.snapshot, data.layout);
+      await (await snapshots).save(data.snapshot, data.layout);
       mark("snapshot saved");
     } catch (e) {  // another tab holds the file, or the disk is full: the next visit boots
       mark("snapshot not saved: " + e);
