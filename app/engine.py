@@ -475,6 +475,7 @@ def select_samples(selection_json, offset):
     tiles = [{"i": i, "cls": _class(exp, exp.test_labels[i]), "e": float(errors[i]), "flagged": bool(errors[i] > threshold),
               "p": selection.sparkline(exp.x_test[i], lo, hi, width)} for i in picked[start:start + GALLERY_PAGE]]
     return _framed({"count": len(picked), "total": len(errors), "what": selection.describe(sel), "offset": start,
+                    "epoch": exp.epoch,
                     "spark": [width, 40]}, {"tiles": {"tiles": tiles, "indices": picked}})
 
 

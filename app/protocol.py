@@ -51,7 +51,7 @@ COMMANDS = {
                            ("roc", "hist", "timeline", "timeline_errors")),
     # linked views (issue 18): the test samples a selection in the charts picks, a page of gallery tiles
     # (framed: the tiles and every index go to static/charts.js, unparsed here)
-    "select_samples": _command(("selection_json", "offset"), "framed", ("count", "total", "what", "offset", "spark"),
+    "select_samples": _command(("selection_json", "offset"), "framed", ("count", "total", "what", "offset", "spark", "epoch"),
                                ("tiles",)),
     # the introduction's model
     "reconstruct_drawn": _command(("values_json",), "framed", ("sample_error", "sample_where", "threshold"), ("recon",)),

@@ -128,6 +128,7 @@ async def _show(sel, reply, more=False):
     status.textContent = _status(sel, summary)
     linked["shown"] = summary["offset"] + shown
     gallery.dataset.count = str(summary["count"])
+    gallery.dataset.epoch = str(summary["epoch"])  # the model's epoch whose samples these are (tests read it)
     gallery.dataset.kind = sel["kind"]
     el("sel-clear").hidden = sel["kind"] == "all"
     more_button = el("sel-more")

@@ -12,7 +12,7 @@ from models import exact_numbers, links, settings
 from models.threshold_scale import LogScale
 
 from app.protocol import LIVE_KEYS
-from app.ui_common import (call, el, fmt, framed, pct, say, send, sig, state, text, thousands)
+from app.ui_common import (call, el, fmt, framed, pct, say, send, sig, state, text, thousands, yield_to_browser)
 from app import ui_activity, ui_controls, ui_links
 
 CHARTS_EVERY_MS = 400  # heavy charts (ROC, histogram, latent, sample) refresh at most this often
@@ -333,6 +333,9 @@ async def _train(max_epochs):
     pending = send("train_epoch") if goes_on() else None
     while pending is not None:
         r = json.loads(await pending)
+        # a reply that came while the last epoch was drawn resumes this in the same task: end it,
+        # as the round trip to the engine did before, so drawing epochs never adds up to a long task
+        await yield_to_browser()
         pending = view = None
         if r.get("error"):
             engine_problem(r)
@@ -358,6 +361,7 @@ async def _train(max_epochs):
             say(r.get("message") or "Stopped early.")
             break
         if view is not None:
+            await yield_to_browser()  # the heavy charts in a task of their own
             await refresh(sent=view)
     if waiting:
         await draw_losses()

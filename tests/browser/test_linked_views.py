@@ -58,7 +58,9 @@ def trained(warm_profile, base_url):
     page, watch = open_in(warm_profile, base_url + "#" + LINK)
     wait_ready(page)
     step(page)
-    page.wait_for_function("document.querySelector('#train-gallery').dataset.count === '500'")
+    # the gallery follows the model once it has been drawn: the stepped epoch's samples
+    page.wait_for_function("document.querySelector('#train-gallery').dataset.count === '500' && "
+                           "document.querySelector('#train-gallery').dataset.epoch === '1'")
     exp = Experiment(links.decode(LINK)[0], dataset())
     exp.train_epoch()
     yield page, watch, exp
