@@ -307,12 +307,20 @@ Promise.all([ready, ...startup.values()]).then(async ([{ py }, ...replies]) => {
   const libraries = Object.entries(await compiledLibraries());
   const maker = new Worker(url("snapshot-worker.mjs"), { type: "module" });
   maker.postMessage({ built: await listing, lock: await lock, wheel, libraries, engine: await bundle });
-  maker.onmessage = async ({ data }) => {
+  // a worker that fails to load or dies (out of memory) says so; none is waited for for ever (it
+  // takes ~2 s in Chromium, ~6 s in WebKit)
+  const notMade = (why) => {
+    clearTimeout(late);
     maker.terminate();
-    if (!data.snapshot) {
-      mark("snapshot not made: " + data.error);
-      return console.warn("Python snapshot not made:", data.error);
-    }
+    mark("snapshot not made: " + why);
+    console.warn("Python snapshot not made:", why);
+  };
+  maker.onerror = (e) => notMade("its worker failed (" + (e.message || "no message") + ")");
+  const late = setTimeout(() => notMade("its worker did not answer within 60 s"), 60_000);
+  maker.onmessage = async ({ data }) => {
+    clearTimeout(late);
+    maker.terminate();
+    if (!data.snapshot) return notMade(data.error);
     try {
       await (await snapshots).save(data.snapshot, data.layout);
       mark("snapshot saved");
