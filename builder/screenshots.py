@@ -1,13 +1,14 @@
 """Screenshots of the built app for docs/screenshots/, to look at (not a test):
 
-    .venv/bin/python -m builder.screenshots [report | history]
+    .venv/bin/python -m builder.screenshots [report | history | linked | engines]
 
 Chromium (/usr/bin/chromium) on dist/ served on 127.0.0.1: your own data's preview, the timeline of
 the sensor log, the compare panel and a linked selection (a box brushed in the latent scatter
 filters the test samples), at 390 and 1440 px, light and dark; a downloaded report (light only: a
 report has one scheme) opened from disk; the run history after four runs; the error strip under a
 reconstruction (a window of the sensor log and a heartbeat in the training view, a drawn heartbeat in
-the introduction). Names given (`report`, `history`, `linked`): only those.
+the introduction); and the app after a run in Chromium, Firefox ESR and WebKit, at 1280 and 390 px.
+Names given (`report`, `history`, `linked`, `engines`): only those.
 """
 import os
 import sys
@@ -142,12 +143,50 @@ def linked_selection(page, suffix):
     print("wrote docs/screenshots/linked-selection" + suffix)
 
 
+ENGINE_VIEWS = (("top", None), ("charts", "#loss-chart"))  # where on the page: its top, the training charts
+ENGINE_SIZES = ((1280, 900), (390, 844))
+
+
+def engine_shots(url):
+    """The app in Chromium, Firefox ESR and WebKit, driven as the cross-browser tests drive them
+    (tests/browser/engines.py), after a 20-epoch run: the page's top and the training charts at 1280
+    and 390 px (WebKit's window is no narrower than ~450 px), as engine-<name>-<width>-<view>.png."""
+    from playwright.sync_api import sync_playwright
+    from builder.bench_engines import ENGINES, open_engine, ready_ms
+    idle = ("+document.querySelector('#train-view').dataset.epoch === 20 && !document.querySelector('#train')"
+            ".disabled && document.querySelector('#train').textContent !== 'Pause'")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name in ENGINES:
+            engine = open_engine(name, browser)
+            try:
+                engine.goto(url + "#epochs=20")
+                ready_ms(engine)
+                engine.click("#train")
+                engine.wait(idle, 180)
+                engine.js("document.querySelector('header').style.position = 'static'")
+                for width, height in ENGINE_SIZES:
+                    for view, selector in ENGINE_VIEWS:
+                        where = "document.querySelector('%s').scrollIntoView()" % selector if selector else "scrollTo(0, 0)"
+                        engine.js("(%s, 1)" % where)
+                        out = "engine-%s-%d-%s.png" % (name, width, view)
+                        engine.screenshot(os.path.join(OUT, out), width, height)
+                        print("wrote docs/screenshots/" + out)
+            finally:
+                engine.close()
+        browser.close()
+
+
 def main(only=()):
     """Every screenshot, or only those named (`.venv/bin/python -m builder.screenshots linked`)."""
     from playwright.sync_api import sync_playwright
     only = set(only)
     srv, url = server.start_in_background(DIST)
     try:
+        if not only or "engines" in only:
+            engine_shots(url)
+        if only == {"engines"}:
+            return 0
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for width, scheme in ((1440, "light"), (1440, "dark"), (390, "light")):

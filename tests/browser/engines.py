@@ -154,6 +154,12 @@ class Chromium:
     def click(self, selector):
         self.page.click(selector)
 
+    def screenshot(self, path, width, height):
+        """The viewport at width x height px, to look at (builder/screenshots.py)."""
+        self.page.set_viewport_size({"width": width, "height": height})
+        self.page.wait_for_timeout(500)
+        self.page.screenshot(path=path)
+
     def problems(self):
         self.page.evaluate("0")  # Playwright hands out the page's events while it waits on a call
         return {"foreign": list(self.watch.foreign), "errors": list(self.watch.errors),
@@ -205,6 +211,9 @@ class Firefox:
 
     def click(self, selector):
         self._call("click", selector=selector)
+
+    def screenshot(self, path, width, height):
+        self._call("screenshot", path=path, width=width, height=height)
 
     def problems(self):
         seen = self._call("watch")
@@ -307,6 +316,12 @@ class WebKit:
         # WebKitWebDriver scrolls it just into view, where the page's sticky header can cover it
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
         element.click()
+
+    def screenshot(self, path, width, height):
+        # the window's size: MiniBrowser's toolbar takes some of its height, none of its width
+        self.driver.set_window_size(width, height)
+        time.sleep(0.5)
+        self.driver.save_screenshot(path)
 
     def problems(self):
         self._collect()

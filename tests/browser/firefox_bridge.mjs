@@ -36,6 +36,12 @@ const ops = {
   evaluate: ({ expr }) => page.evaluate(expr),
   waitFor: ({ expr, timeout }) => page.waitForFunction(expr, { timeout, polling: 50 }).then(() => null),
   click: ({ selector }) => page.click(selector).then(() => null),
+  async screenshot({ path, width, height }) {
+    await page.setViewport({ width, height });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await page.screenshot({ path });
+    return null;
+  },
   watch: () => seen,
   async close() {
     await browser?.close();
