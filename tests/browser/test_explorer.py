@@ -315,6 +315,27 @@ def test_training_never_blocks_the_main_thread(page):
     assert float(page.get_attribute("#tile-auc", "data-value")) > 0.9
 
 
+# How far (px) anything a chart draws (axis labels and titles, legends, its title) reaches outside
+# its canvas, per chart id: Vega's scenegraph bounds, placed at the view's origin.
+OUTSIDE = """(ids) => ids.map((id) => {
+    const view = window.charts.view(id), b = view.scenegraph().root.bounds, [x, y] = view.origin();
+    const canvas = document.querySelector('#' + id + ' canvas');
+    const w = canvas.width / devicePixelRatio, h = canvas.height / devicePixelRatio;
+    return [id, Math.round(Math.max(0, -(x + b.x1), -(y + b.y1), x + b.x2 - w, y + b.y2 - h))];
+})"""
+TRAINING_CHARTS = ["loss-chart", "roc-chart", "hist-chart", "latent-chart", "recon-chart"]
+
+
+def test_the_training_charts_draw_their_axes_inside_their_canvas(page):
+    """The training view's charts are embedded empty and fed rows later: laid out for no labels,
+    their y labels were cut off at the left and their axis titles not drawn (35 px outside)."""
+    before = epoch(page)
+    page.click("#step")
+    page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === %d" % (before + 1))
+    wait_idle(page)
+    assert page.evaluate(OUTSIDE, TRAINING_CHARTS) == [[chart, 0] for chart in TRAINING_CHARTS]
+
+
 def test_threshold_slider_tiles_agree_with_engine_metrics(page):
     for value in ("300", "650"):
         before = page.get_attribute("#thr-value", "data-threshold")
