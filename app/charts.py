@@ -32,14 +32,8 @@ ERROR_BAND = OKABE_ITO[4]
 CLASS_LEGEND = alt.Legend(columns=3, symbolType="circle")
 
 
-# Every chart is laid out again when rows arrive: its axes' labels and titles are only known then
-# (a chart embedded empty, as the training view's are, was laid out for none: its y labels were cut
-# off at the left and its axis titles went missing, in every browser).
-REFIT = alt.AutoSizeParams(type="fit-x", contains="padding", resize=True)
-
-
 def _base(chart, title, height=220):
-    return (chart.properties(width="container", height=height, title=title, autosize=REFIT)
+    return (chart.properties(width="container", height=height, title=title)
             .configure_view(stroke=None)
             .configure_axis(labelFontSize=11, titleFontSize=12)
             .configure_legend(orient="top", labelFontSize=11, title=None, labelLimit=160))
@@ -105,7 +99,8 @@ def recon_chart():
         tooltip=[alt.Tooltip("t0:Q", title="Stretch from step"), alt.Tooltip("t1:Q", title="to")])
     # The strip's y is a scale of its own, whose axis says "Error" (as an axis: the theme colours it)
     chart = alt.layer(shade + band + lines, cells + outline).resolve_scale(y="independent")
-    return _base(chart, "Sample and reconstruction", height=bottom)
+    # REFIT: the time axis has no labels until rows arrive (its domain is the sample's steps)
+    return _base(chart, "Sample and reconstruction", height=bottom).properties(autosize=REFIT)
 
 
 def roc_chart():
@@ -230,6 +225,9 @@ TIME_X = alt.X("t:Q", title="Time (point of the series)", scale=TIME_SCALE,
               axis=alt.Axis(tickCount=alt.ExprRef("ceil(width / 90)"), labelOverlap=True))
 # The same room for both charts' y axes, so that their time axes line up.
 TIME_Y_AXIS = alt.Axis(minExtent=56, maxExtent=56)
+# Laid out again when rows arrive: the axes' labels are only known then (an empty chart is laid out
+# for none, and its labels were cut off at the left).
+REFIT = alt.AutoSizeParams(type="fit-x", contains="padding", resize=True)
 
 
 def timeline_chart():
@@ -247,7 +245,7 @@ def timeline_chart():
               + band("flagged", ERROR_BAND, 0.45, "Flagged") + line)
     # a short title: a title wider than a phone's chart squeezes the plot to nothing (the key is
     # in the page, static/index.html)
-    return _base(layers.add_params(TIME_PARAM), "The series", height=160)
+    return _base(layers.add_params(TIME_PARAM), "The series", height=160).properties(autosize=REFIT)
 
 
 def timeline_errors_chart():
@@ -264,7 +262,7 @@ def timeline_errors_chart():
     rule = alt.Chart(alt.Data(name="threshold")).mark_rule(color="#808080", strokeWidth=2, strokeDash=[6, 3]).encode(
         y="threshold:Q")
     return _base((dots.add_params(pick) + rule).add_params(TIME_PARAM, HOVER_SAMPLE),
-                 "Window errors", height=150)
+                 "Window errors", height=150).properties(autosize=REFIT)
 
 
 def detector_scale():

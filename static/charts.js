@@ -23,6 +23,19 @@
   });
   const pending = {};
   const store = {};
+  // A chart embedded empty (the training view's are) is laid out for no axis labels: its y labels
+  // were cut off at the left and its axis titles not drawn. So it is laid out again once, when its
+  // first rows arrive, and again whenever it is refilled from empty. (Vega's autosize `resize`
+  // would lay it out at every update: a whole-chart redraw whenever a label's width changed, which
+  // made tasks of 60-70 ms while training.)
+  const filled = new Set();
+  const refit = (id, rowCount) => {
+    if (!rowCount) return filled.delete(id);
+    if (!filled.has(id)) {
+      filled.add(id);
+      views[id].resize();
+    }
+  };
   let embeds = Promise.resolve();
   // Start each chart update in a task of its own: awaited one after another they would run as
   // microtasks of one long task (five re-renders, 60-80 ms), and block input meanwhile.
@@ -69,7 +82,9 @@
       await pending[id];
       await nextTask();
       const rows = JSON.parse(rowsJson);
-      await views[id].change(source, vega.changeset().remove(() => true).insert(rows)).runAsync();
+      views[id].change(source, vega.changeset().remove(() => true).insert(rows));
+      refit(id, rows.length);
+      await views[id].runAsync();
       return rows.length;
     },
     // Set a chart's parameter (a Vega signal): "classNames" (another dataset's classes, in colour
@@ -104,7 +119,9 @@
       await pending[id];
       await nextTask();
       const rows = JSON.parse(rowsJson);
-      await views[id].change(source, vega.changeset().insert(rows)).runAsync();
+      views[id].change(source, vega.changeset().insert(rows));
+      refit(id, rows.length + (filled.has(id) ? 1 : 0));
+      await views[id].runAsync();
       return rows.length;
     },
     // Several sources of one chart at once: `partsJson` is {"source": [rows], ...}.
@@ -115,6 +132,7 @@
       for (const [source, rows] of Object.entries(parts)) {
         views[id].change(source, vega.changeset().remove(() => true).insert(rows));
       }
+      refit(id, Object.values(parts).reduce((n, rows) => n + rows.length, 0));
       await views[id].runAsync();
       return true;
     },
