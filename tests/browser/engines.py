@@ -237,6 +237,7 @@ class WebKit:
     name = "webkit"
     COMMAND_S = 60  # the longest command (a navigation, under load) takes ~20 s
     TRIES = 2  # WebKitWebDriver now and then never answers a new session: a second one starts
+    SESSION_S = 20  # a new session takes 0.5-3 s; one not started by then is given up (its driver stopped)
 
     def __init__(self):
         self.proxy = RefusingProxy()
@@ -277,7 +278,14 @@ class WebKit:
         self.service.start()
         # a command the driver never answers fails after COMMAND_S instead of hanging the run
         config = ClientConfig(remote_server_addr=self.service.service_url, timeout=self.COMMAND_S)
-        return webdriver.Remote(command_executor=self.service.service_url, options=options, client_config=config)
+        # a session that hangs would hold the run for COMMAND_S: its driver is stopped sooner, which
+        # fails the request, and __init__ tries once more (it cost a clean run 60 s)
+        watchdog = threading.Timer(self.SESSION_S, self.service.stop)
+        watchdog.start()
+        try:
+            return webdriver.Remote(command_executor=self.service.service_url, options=options, client_config=config)
+        finally:
+            watchdog.cancel()
 
     def _collect(self):
         """The probe's findings in the document about to be left."""
