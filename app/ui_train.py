@@ -325,9 +325,9 @@ async def _train(max_epochs):
     waiting = []  # loss rows not drawn yet
 
     async def draw_losses():
-        started = now_ms()
+        began = now_ms()
         await window.charts.insert("loss-chart", "losses", json.dumps(waiting))
-        train["losses_ms"], train["losses_at"] = time.ticks_diff(now_ms(), started), started
+        train["losses_ms"], train["losses_at"] = time.ticks_diff(now_ms(), began), began
         waiting.clear()
 
     pending = send("train_epoch") if goes_on() else None

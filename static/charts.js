@@ -120,7 +120,7 @@
       await nextTask();
       const rows = JSON.parse(rowsJson);
       views[id].change(source, vega.changeset().insert(rows));
-      refit(id, rows.length + (filled.has(id) ? 1 : 0));
+      if (rows.length) refit(id, rows.length);  // appending nothing leaves it as it was
       await views[id].runAsync();
       return rows.length;
     },

@@ -5,7 +5,7 @@
 //   - The origin private file system, through a sync access handle: ~0.15 s to read in Chromium.
 //   - Cache Storage, where a browser has no such file system (WebKitGTK under automation has none):
 //     0.2 to 0.45 s to read in Chromium, where the snapshot was first kept.
-// snapshotStore(name) -> {where, find, read, drop, save} (below), where snapshotsKept says.
+// snapshotStore(name) -> {find, read, drop, save} (below), in the store snapshotsKept names.
 const FOLDER_PREFIX = "python-snapshot-";  // the file system's entries
 const CACHE = "python-snapshots";          // Cache Storage's cache (one entry)
 
@@ -36,7 +36,6 @@ const header = async (snapshot, layout) => {
 const fileStore = (name) => {
   const folder = () => navigator.storage.getDirectory();
   return {
-    where: "the origin private file system",
     // what read() takes, or null: none saved
     find: async () => {
       try {
@@ -87,7 +86,6 @@ const cacheStore = (name) => {
   // caches are others)
   const key = new URL(name, import.meta.url).href;
   return {
-    where: "Cache Storage",
     find: async () => (await (await caches.open(CACHE)).match(key)) || null,
     read: async (response) => parse(new Uint8Array(await response.arrayBuffer())),
     drop: async () => (await caches.open(CACHE)).delete(key).catch(() => {}),
