@@ -299,10 +299,13 @@ STARTUP.reduce((previous, [name, ...args]) => {
 }, ready.catch(() => {}));
 
 // After a start-up that went well, a worker of its own makes the snapshot the next visit restores.
+// Every way this ends is marked: a visit that makes none says why (the tests wait for one or the other).
 Promise.all([ready, ...startup.values()]).then(async ([{ py }, ...replies]) => {
-  if (!py.snapshotNeeded || replies.some(failed) || snapshotsOff) return;
+  if (!py.snapshotNeeded || snapshotsOff) return;
+  if (replies.some(failed)) return mark("snapshot not made: a start-up command failed");
   // Making it takes a second core for ~2 s: not while the page is asking the engine for things.
   while (performance.now() - lastCommand < 2000) await new Promise((resolve) => setTimeout(resolve, 500));
+  mark("snapshot making");
   const { wheel } = await downloadNumpy();
   const libraries = Object.entries(await compiledLibraries());
   const maker = new Worker(url("snapshot-worker.mjs"), { type: "module" });
@@ -321,15 +324,23 @@ Promise.all([ready, ...startup.values()]).then(async ([{ py }, ...replies]) => {
     clearTimeout(late);
     maker.terminate();
     if (!data.snapshot) return notMade(data.error);
+    mark("snapshot made");
+    // the browser's storage is not waited for for ever either (saving takes ~0.1 s)
+    let stuck;
+    const saving = new Promise((_, reject) => {
+      stuck = setTimeout(() => reject(new Error("the browser's storage did not answer within 30 s")), 30_000);
+    });
     try {
-      await (await snapshots).save(data.snapshot, data.layout);
+      await Promise.race([snapshots.then((store) => store.save(data.snapshot, data.layout)), saving]);
       mark("snapshot saved");
-    } catch (e) {  // another tab holds the file, or the disk is full: the next visit boots
+    } catch (e) {  // another tab holds the file, the disk is full or storage hangs: the next visit boots
       mark("snapshot not saved: " + e);
       console.warn("Python snapshot not saved:", e);
+    } finally {
+      clearTimeout(stuck);
     }
   };
-}, () => {});
+}).catch((e) => mark("snapshot not made: " + (e && e.message || e)));
 
 ready.then(() => self.postMessage({ started: true }),
            (e) => self.postMessage({ started: false, error: String(e && e.message || e) }));

@@ -59,7 +59,11 @@ class Visit:
             status = self.engine.js(f"{STATUS} ? {STATUS}.textContent : '(no status line)'")
         except Exception as e:  # a page that cannot even answer
             status = f"(the page did not answer: {e})"
-        return f"the page says {status!r}; {self.engine.problems()}"
+        try:
+            marks = self.marks()
+        except Exception:
+            marks = "(none read)"
+        return f"the page says {status!r}; the engine's marks {marks}; {self.engine.problems()}"
 
     def wait(self, expr, timeout, what):
         try:
