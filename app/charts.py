@@ -272,14 +272,16 @@ def detector_scale():
 
 
 def _detector_curves(source, x, x_title, y, y_title):
-    """One line per detector (the autoencoder's included), on a [0, 1] x [0, 1] square."""
+    """One line per detector (the autoencoder's included), on a [0, 1] x [0, 1] square. Vega's
+    CSP-safe interpreter evaluates every encoding's expression for each of the ~3,000 points, and
+    a line's tooltip shows one point's values wherever it is hovered: it names the detector only,
+    without two formatted numbers per point that were the same wherever the line was hovered."""
     return alt.Chart(alt.Data(name=source)).mark_line(interpolate="step-after", strokeWidth=2).encode(
         x=alt.X(x + ":Q", title=x_title, scale=alt.Scale(domain=[0, 1])),
         y=alt.Y(y + ":Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("detector:N", title="Detector", scale=detector_scale(),
                         legend=alt.Legend(columns=2, symbolType="stroke")),
-        tooltip=[alt.Tooltip("detector:N", title="Detector"), alt.Tooltip(x + ":Q", format=".3f"),
-                 alt.Tooltip(y + ":Q", format=".3f")])
+        tooltip=alt.Tooltip("detector:N", title="Detector"))
 
 
 def compare_roc_chart():
