@@ -1,14 +1,15 @@
 """Screenshots of the built app for docs/screenshots/, to look at (not a test):
 
-    .venv/bin/python -m builder.screenshots [report | history | linked | engines]
+    .venv/bin/python -m builder.screenshots [views | report | history | linked | engines]
 
-Chromium (/usr/bin/chromium) on dist/ served on 127.0.0.1: your own data's preview, the timeline of
+Chromium (/usr/bin/chromium) on dist/ served on 127.0.0.1: both views whole (the introduction once
+Ready, the training view after a run) at 390 and 1440 px, light and dark; your own data's preview, the timeline of
 the sensor log, the compare panel and a linked selection (a box brushed in the latent scatter
 filters the test samples), at 390 and 1440 px, light and dark; a downloaded report (light only: a
 report has one scheme) opened from disk; the run history after four runs; the error strip under a
 reconstruction (a window of the sensor log and a heartbeat in the training view, a drawn heartbeat in
 the introduction); and the app after a run in Chromium, Firefox ESR and WebKit, at 1280 and 390 px.
-Names given (`report`, `history`, `linked`, `engines`): only those.
+Names given (`views`, `report`, `history`, `linked`, `engines`): only those.
 """
 import os
 import sys
@@ -177,6 +178,27 @@ def engine_shots(url):
         browser.close()
 
 
+def view_shots(browser, url):
+    """Both views whole, as a visitor sees them: the introduction once Ready, the training view after
+    a 20-epoch run of the default experiment; at 390 and 1440 px, light and dark."""
+    for width in (1440, 390):
+        for scheme in ("light", "dark"):
+            suffix = "-%d%s.png" % (width, "-dark" if scheme == "dark" else "")
+            context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+            page = context.new_page()
+            page.goto(url)
+            page.wait_for_function(READY, timeout=60_000)
+            page.wait_for_function("document.querySelector('#intro-recon').dataset.beat !== undefined", timeout=30_000)
+            page.wait_for_timeout(1000)
+            shot(page, "#intro", "intro" + suffix)
+            page.click("#train")
+            page.wait_for_function("+document.querySelector('#train-view').dataset.epoch === 20 && "
+                                   "document.querySelector('#train').textContent !== 'Pause'", timeout=120_000)
+            page.wait_for_timeout(1500)
+            shot(page, "#train-view", "train" + suffix)
+            context.close()
+
+
 def main(only=()):
     """Every screenshot, or only those named (`.venv/bin/python -m builder.screenshots linked`)."""
     from playwright.sync_api import sync_playwright
@@ -189,6 +211,8 @@ def main(only=()):
             return 0
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            if not only or "views" in only:
+                view_shots(browser, url)
             for width, scheme in ((1440, "light"), (1440, "dark"), (390, "light")):
                 suffix = "-%d%s.png" % (width, "-dark" if scheme == "dark" else "")
                 if not only or "history" in only:
