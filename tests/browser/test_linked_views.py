@@ -237,7 +237,9 @@ def test_hovering_a_window_highlights_it_on_the_timeline(warm_profile, base_url)
     page, watch = open_in(warm_profile, base_url + "#dataset=bleeding&window=32&stride=8&encoder=16&latent=2&epochs=1")
     wait_ready(page)
     step(page)
-    page.wait_for_function("+document.querySelector('#train-gallery').dataset.count > 0")
+    # the gallery of the model stepped to epoch 1 (one drawn before it is drawn again, its tiles replaced)
+    page.wait_for_function("+document.querySelector('#train-gallery').dataset.count > 0 && "
+                           "document.querySelector('#train-gallery').dataset.epoch === '1'")
     tile = page.query_selector_all("#train-gallery button.sample")[5]
     i = int(tile.get_attribute("data-i"))
     tile.hover()
