@@ -192,7 +192,13 @@ async def _prepare():
     it while the page is idle, so that Compare then takes the detectors' own time (~1.3 s on the
     default experiment) without the ~2 s of installing and importing scikit-learn. In two steps,
     each sent only while the page is idle, so that training waits for one step at most; nothing is
-    said: a Compare loads it itself, and says what went wrong."""
+    said: a Compare loads it itself, and says what went wrong. Not before the training view has
+    drawn its charts (or ~10 s have passed): installing scikit-learn compiles its libraries on both
+    cores, and the charts' first drawing beside it made tasks of 150-250 ms instead of 30-90."""
+    for _ in range(20):
+        if el("train-view").hasAttribute("data-epoch"):
+            break
+        await asyncio.sleep(0.5)
     for step in ("load", "detectors"):
         while not ui_activity.idle():
             if ui_activity.mode() in ("starting", "failed"):

@@ -140,9 +140,12 @@ WHERE_THE_TIME_GOES = (
     "shorten the import, nor did the garbage collector off; compiling every library ahead "
     "(`--no-wasm-lazy-compilation`) made it 1.4 s longer. So the install and import are taken off the "
     "click's path: on a visit where scikit-learn is in the offline cache (Compare was used on this device), "
-    "the page loads it once it is Ready and idle (app/ui_compare.py; two engine commands, each sent only while "
-    "nothing trains), and a Compare then takes the detectors' own time. A first visit never downloads it "
-    "unasked. What is left: a click in the first two seconds after Ready waits for the rest of that load; "
+    "the page loads it once it is Ready and idle and its training view is drawn (app/ui_compare.py; two engine "
+    "commands, each sent only while nothing trains), and a Compare then takes the detectors' own time. Loading "
+    "it while the training view's charts were first drawn made those tasks 150-250 ms long (its libraries "
+    "compile on both cores); waiting for them, no page had a task over 50 ms during Compare. A first visit "
+    "never downloads it unasked. What is left: a click in the first three seconds after Ready waits for the "
+    "rest of that load; "
     "taking it out entirely needs a worker of its own restored from a memory snapshot with scikit-learn "
     "imported, as the engine's is with NumPy, at the cost of a second ~100 MB snapshot.\n")
 

@@ -189,8 +189,10 @@ def test_a_damaged_copy_of_scikit_learn_in_the_offline_cache_is_downloaded_again
 
 def test_the_comparison_works_offline_once_scikit_learn_was_used_and_is_loaded_ahead(browser, base_url):
     """Once Compare was used, a later visit (offline, here) loads scikit-learn while the page is
-    idle, before any click: Compare then only runs the detectors."""
+    idle and its training view drawn (loading it compiles on both cores), before any click:
+    Compare then only runs the detectors."""
     context = browser.new_context()
+    context.add_init_script(SENT_AND_DRAWN)
     page, watch = open_in(context, base_url + "#encoder=16&latent=3&train_size=500&epochs=1")
     wait_ready(page)
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
@@ -204,12 +206,33 @@ def test_the_comparison_works_offline_once_scikit_learn_was_used_and_is_loaded_a
     wait_ready(page)
     wait_for_engine(page, PREPARED)
     assert page.evaluate("document.querySelectorAll('#compare-rows tr').length") == 0  # nothing ran
+    asked = [at for name, at in page.evaluate("window.__sent") if name == "prepare_baselines"]
+    drawn = page.evaluate("window.__drawnAt")
+    assert asked and drawn is not None and drawn < asked[0], (drawn, asked)
     assert len(compare(page)) == len(detectors.DETECTORS) + 1
     said = page.evaluate("window.__said")
     assert said and not [s for s in said if s.startswith("Loading scikit-learn")], said
     watch.check()
     context.close()
 
+
+# When the page sent each engine command, and when the training view had first drawn its charts.
+SENT_AND_DRAWN = """
+window.__sent = [];
+window.__drawnAt = null;
+const post = Worker.prototype.postMessage;
+Worker.prototype.postMessage = function (message, ...rest) {
+  if (message && message.name) window.__sent.push([message.name, performance.now()]);
+  return post.call(this, message, ...rest);
+};
+document.addEventListener('DOMContentLoaded', () => {
+  const view = document.querySelector('#train-view');
+  if (!view) return;  // about:blank
+  new MutationObserver(() => {
+    if (window.__drawnAt === null && view.hasAttribute('data-epoch')) window.__drawnAt = performance.now();
+  }).observe(view, {attributes: true, attributeFilter: ['data-epoch']});
+});
+"""
 
 # In the engine: the five detectors' modules are imported (app/engine.py prepare_baselines).
 PREPARED = ("self.enginePython(\"import sys; all(m in sys.modules for m in ('sklearn.svm', 'sklearn.ensemble', "
