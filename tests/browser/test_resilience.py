@@ -215,10 +215,12 @@ def test_a_stalled_download_times_out_and_retry_recovers(browser, base_url):
     context.close()
 
 
-def test_killing_the_engine_at_random_points_twenty_times_recovers_each_time(browser, base_url):
+def test_killing_the_engine_at_random_points_twelve_times_recovers_each_time(browser, base_url):
     page, watch = ready_page(browser, base_url, "#epochs=1000&encoder=16,8&latent=3")
-    rng = random.Random(19)
-    for round_ in range(20):
+    # a seed whose twelve rounds kill it in every one of the five moments at least twice (a round
+    # takes ~1.5 s: twenty took 45 s of the suite)
+    rng = random.Random(2)
+    for round_ in range(12):
         when = rng.choice(["starting", "training", "loading", "drawing", "idle"])
         if when == "training":
             page.click("#train")
