@@ -61,16 +61,17 @@ def build(data_dir=None, wheels_dir=None, timings=None, log=None):
     wheels = timed("Pyodide wheels (verify)", runtime.collect_wheels,
                    os.path.join(CACHE, "pyodide-wheels"), wheels_dir, log)
     files = {}  # dist path -> bytes or source path
+    add_runtimes(files, wheels)
+    ahead = _compress_ahead(files)
     timed("data", add_data, files, data_dir, log)
     timed("chart specs (Altair, compiled to Vega)", add_specs, files)
     timed("pretrained model", add_pretrained, files, log)
     engine = add_app(files)
-    add_runtimes(files, wheels)
     timed("bytecode (Pyodide under Node)", add_bytecode, files, engine, log)
     files["sw.js"] = stamp_service_worker(files)
     files.update(HOST_FILES)
     changed = timed("write dist/", write_tree, files)
-    manifest = timed("manifest + gzip", finish, log)
+    manifest = timed("manifest + gzip", finish, log, ahead)
     total = sum(e["size"] for e in manifest["files"])
     first = first_visit_bytes(manifest)
     log(f"dist/: {len(manifest['files'])} files, {total / 1e6:.1f} MB; a first visit downloads about "
@@ -204,6 +205,12 @@ def add_dataset_about(files):
         raise ValueError("static/index.html lost its dataset description mark")
     about = json.dumps(ecg5000.ABOUT, separators=(",", ":")).replace("</", "<\\/")
     files["index.html"] = page.replace(ABOUT_MARK, about.encode())
+
+
+def bytecode_replaced():
+    """The runtimes' files add_bytecode replaces with bytecode-compiled copies."""
+    compiled = runtime.package_files(runtime.ENGINE_PACKAGES + runtime.BASELINE_PACKAGES)
+    return {"pyodide/python_stdlib.zip"} | {f"pyodide/{name}" for name in compiled}
 
 
 def add_bytecode(files, engine, log):
@@ -344,9 +351,9 @@ def write_tree(files):
     return changed
 
 
-def finish(log):
+def finish(log, ahead=None):
     """Precompress what compresses well (gzip, and brotli for browsers that take it), then write
-    the manifest of every served file."""
+    the manifest of every served file. `ahead`: the compression _compress_ahead started."""
     entries = []
     for dirpath, _, names in os.walk(DIST):
         for name in sorted(names):
@@ -357,6 +364,8 @@ def finish(log):
             entries.append({"path": rel, "size": os.path.getsize(path), "sha256": _sha(path),
                             "gzip_size": None, "br_size": None, "first_visit": not is_lazy(rel)})
     squeeze = [e for e in entries if compressible(os.path.join(DIST, e["path"]))]
+    if ahead is not None:
+        ahead.wait()  # what it did not make (it failed) is made below
     _brotli_cached(squeeze, log)
     for e in entries:
         e["gzip_size"], e["br_size"] = (_place_encoded(e, ext, e in squeeze) for ext in ENCODED)
@@ -407,6 +416,47 @@ def _encoded_cache(entry, ext):
     return os.path.join(CACHE, "gz", name)
 
 
+def _compress_ahead(files):
+    """Starts making the missing compressed copies of the runtimes' files served as the pinned
+    packages have them (`files` holds add_runtimes' only), in a Node process of its own, while the
+    rest of the build runs: on two cores it leaves one mostly idle (its bytecode step is one Node
+    process), and Pyodide's WebAssembly alone takes ~25 s at brotli's quality 11. Returns the
+    process (finish waits for it), or None when every copy is cached."""
+    todo = []
+    replaced = bytecode_replaced()
+    for rel, src in files.items():
+        if rel not in replaced and isinstance(src, str) and compressible(src):
+            entry = {"path": rel, "sha256": _sha(src)}
+            todo += [(src, entry, ext) for ext in ENCODED if not os.path.exists(_encoded_cache(entry, ext))]
+    if not todo:
+        return None
+    job = _brotli_job(todo, "ahead")
+    return _Compressing(subprocess.Popen(["node", os.path.join(ROOT, "builder", "brotli.mjs"), job]), job)
+
+
+class _Compressing:
+    """A compression job running; wait() returns once it ended, its job file removed."""
+
+    def __init__(self, process, job):
+        self.process, self.job = process, job
+
+    def wait(self):
+        self.process.wait()
+        os.remove(self.job)
+
+
+def _brotli_job(todo, kind):
+    """builder/brotli.mjs's job file that makes the copies in `todo`: (source path, entry, ext)."""
+    os.makedirs(os.path.join(CACHE, "gz"), exist_ok=True)
+    # one job file per build: builds in other worktrees share this cache, and one overwriting
+    # another's job left files without their brotli copy
+    job = os.path.join(CACHE, "gz", "brotli-%s-%d.json" % (kind, os.getpid()))
+    with open(job, "w") as f:
+        json.dump([[src, _encoded_cache(e, ext), "gzip" if ext == ".gz" else
+                    LAZY_BROTLI_QUALITY if is_lazy(e["path"]) else BROTLI_QUALITY] for src, e, ext in todo], f)
+    return job
+
+
 def _brotli_cached(entries, log):
     """Brotli at quality 11 is slow (about 30 s for Pyodide's 10 MB of WebAssembly), so every
     missing one is made in one Node run, in parallel, and kept by content hash; the missing gzip
@@ -416,13 +466,7 @@ def _brotli_cached(entries, log):
     if not todo:
         return
     log(f"compressing {len(todo)} copies of files, brotli and gzip (cached by content)")
-    os.makedirs(os.path.join(CACHE, "gz"), exist_ok=True)
-    # one job file per build: builds in other worktrees share this cache, and one overwriting
-    # another's job left files without their brotli copy
-    job = os.path.join(CACHE, "gz", "brotli-job-%d.json" % os.getpid())
-    with open(job, "w") as f:
-        json.dump([[os.path.join(DIST, e["path"]), _encoded_cache(e, ext), "gzip" if ext == ".gz" else
-                    LAZY_BROTLI_QUALITY if is_lazy(e["path"]) else BROTLI_QUALITY] for e, ext in todo], f)
+    job = _brotli_job([(os.path.join(DIST, e["path"]), e, ext) for e, ext in todo], "job")
     try:
         subprocess.run(["node", os.path.join(ROOT, "builder", "brotli.mjs"), job], check=True)
     finally:
