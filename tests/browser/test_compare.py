@@ -243,7 +243,8 @@ def wait_for_engine(page, expression, timeout=60):
     """Polls an expression in the engine's worker (the page's own waits cannot reach into it)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        worker = next((w for w in page.workers if w.url.endswith("/engine-worker.mjs")), None)
+        # the newest: after Retry the terminated worker can still be listed, and asking it never returns
+        worker = ([w for w in page.workers if w.url.endswith("/engine-worker.mjs")] or [None])[-1]
         if worker and worker.evaluate(expression):
             return
         time.sleep(0.2)
