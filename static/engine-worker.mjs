@@ -299,7 +299,8 @@ STARTUP.reduce((previous, [name, ...args]) => {
 }, ready.catch(() => {}));
 
 // After a start-up that went well, a worker of its own makes the snapshot the next visit restores.
-// Every way this ends is marked: a visit that makes none says why (the tests wait for one or the other).
+// Every way this ends is marked, so a visit that makes none says why (one that cannot keep snapshots
+// or has no fast paths said so as it started: "snapshots off: ...", "fast paths off: ...").
 Promise.all([ready, ...startup.values()]).then(async ([{ py }, ...replies]) => {
   if (!py.snapshotNeeded || snapshotsOff) return;
   if (replies.some(failed)) return mark("snapshot not made: a start-up command failed");
