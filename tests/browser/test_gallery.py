@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import DIST, ROOT, open_in, wait_ready
 from tests.browser.test_explorer import TRAIN_DONE, set_setting
@@ -157,7 +158,10 @@ def click_a_timeline_window(page):
     before = page.get_attribute("#beat-info", "data-beat")
     for fraction in (0.55, 0.6, 0.7):
         page.mouse.click(box["x"] + box["width"] * fraction, box["y"] + box["height"] * 0.55)
-        page.wait_for_timeout(300)
-        if page.get_attribute("#beat-info", "data-beat") != before:
+        try:  # the engine may be busy for a second or two (loading scikit-learn ahead, app/ui_compare.py)
+            page.wait_for_function("document.querySelector('#beat-info').getAttribute('data-beat') !== %s" % json.dumps(before),
+                                   timeout=5000)
             break
+        except PlaywrightTimeout:  # no window's dot there: the next place
+            pass
     return before
